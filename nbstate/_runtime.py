@@ -1,0 +1,517 @@
+"""The per-instance engine: the lock, transactions, commits, events and error reports.
+
+Every State instance owns one Runtime (reachable only through nbstate's functions). It is the
+single place where a change becomes visible: a transaction collects the writes of one handler
+step or one ``async with`` block, and the commit sends them as one update message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import inspect
+import json
+from typing import TYPE_CHECKING, Any
+
+from ._app import app
+from ._context import current_task, current_txn
+from ._errors import (
+    EventRejected,
+    ImmutableStateError,
+    NestedBlockError,
+    StateClosedError,
+    StateLockedError,
+)
+from ._handlers import BoundBackground, EventHandler, EventSpec, HandlerInfo
+from ._loop import main_loop, on_main_thread, require_main_thread
+from ._report import ErrorRecord, format_user_traceback, print_traceback, redact, secrets_of
+from ._tracking import Undo, to_json
+
+if TYPE_CHECKING:
+    from ._model import StateModel
+    from ._state import ClassMeta, State
+    from ._tasks import TaskHandle
+
+MAX_EVENT_BYTES = 1_000_000
+MAX_UI_ERRORS = 10
+_MISSING = object()
+
+
+class Txn:
+    """The writes of one handler step or one ``async with`` block, and how to undo them."""
+
+    __slots__ = ("auto", "dirty", "old", "rt", "token", "undo")
+
+    def __init__(self, rt: Runtime, auto: bool = False) -> None:
+        self.rt = rt
+        self.auto = auto
+        self.old: dict[str, Any] = {}
+        self.undo: list[Undo] = []
+        self.dirty: set[str] = set()
+        self.token: contextvars.Token[Any] | None = None
+
+
+class Outcome:
+    """How one event ended: ``error`` is the exception it raised, if any."""
+
+    __slots__ = ("error", "value")
+
+    def __init__(self, error: BaseException | None = None, value: Any = None) -> None:
+        self.error = error
+        self.value = value
+
+
+class Runtime:
+    """The engine behind one State instance."""
+
+    def __init__(self, state: State, meta: ClassMeta) -> None:
+        self.state = state
+        self.meta = meta
+        self.lock = asyncio.Lock()
+        self.model: StateModel | None = None
+        self.closed = False
+        self.ctx = contextvars.copy_context()
+        self.cache: dict[str, Any] = {}
+        self.deps: dict[str, set[str]] = {}
+        self.dependents: dict[str, set[str]] = {}
+        self.stale: set[str] = set(meta.computed)
+        self.sent: dict[str, Any] = {}
+        self.runs: list[TaskHandle] = []
+        self.pending: set[asyncio.Task[Any]] = set()
+        self.run_seq = 0
+        self.errors: list[ErrorRecord] = []
+        self.ui_errors: list[dict[str, Any]] = []
+        self.error_seq = 0
+        app.runtimes.add(self)
+
+    @property
+    def label(self) -> str:
+        return self.meta.name
+
+    # -- writes -----------------------------------------------------------------------------
+
+    def _begin_write(self, name: str) -> Txn:
+        txn: Txn | None = current_txn.get()
+        if txn is not None and txn.rt is self:
+            return txn
+        return self._begin_outside(name)
+
+    def _begin_outside(self, name: str) -> Txn:
+        if self.closed:
+            raise StateClosedError(f"{self.label} was closed; it can no longer change")
+        run = current_task.get()
+        if run is not None:
+            raise ImmutableStateError(
+                f"{run.info.qualname} changed {self.label}.{name} outside `async with self:`. "
+                "A background task may only change state inside a block, which takes the lock "
+                f"and sends the change:\n\n    async with self:\n        self.{name} = ..."
+            )
+        require_main_thread(f"changing {self.label}.{name}")
+        if self.lock.locked():
+            raise StateLockedError(
+                f"{self.label}.{name} cannot change now: a handler or background task holds "
+                f"{self.label}'s lock. Wait for the lock and change it inside a block:\n\n"
+                f"    async with state:\n        state.{name} = ..."
+            )
+        return Txn(self, auto=True)
+
+    def _end_write(self, txn: Txn, name: str) -> None:
+        txn.dirty.add(name)
+        if name in self.dependents:
+            self._mark_stale(name)
+        if txn.auto:
+            try:
+                self.commit(txn)
+            except BaseException:
+                self.rollback(txn)
+                raise
+
+    def _mark_stale(self, name: str) -> None:
+        stack = [name]
+        while stack:
+            for dep in self.dependents.get(stack.pop(), ()):
+                if dep not in self.stale:
+                    self.stale.add(dep)
+                    stack.append(dep)
+
+    # -- computed vars ----------------------------------------------------------------------
+
+    def _computed(self, name: str) -> Any:
+        if name in self.stale or name not in self.cache:
+            value, reads = self.meta.computed[name].compute(self.state)
+            for old in self.deps.get(name, ()):
+                self.dependents.get(old, set()).discard(name)
+            self.deps[name] = reads
+            for r in reads:
+                self.dependents.setdefault(r, set()).add(name)
+            self.cache[name] = value
+            self.stale.discard(name)
+        return self.cache[name]
+
+    # -- commit and rollback ----------------------------------------------------------------
+
+    def commit(self, txn: Txn) -> None:
+        """Send the transaction's changes as one update, then forget how to undo them."""
+        if not txn.dirty:
+            return
+        changes: dict[str, Any] = {}
+        d = self.state.__dict__
+        for name in txn.dirty:
+            if name in self.meta.public:
+                changes[name] = to_json(d[name], where=f"{self.label}.{name}")
+        for name in self.meta.computed:
+            if name in self.stale:
+                value = to_json(self._computed(name), where=f"{self.label}.{name}")
+                if self.sent.get(name, _MISSING) != value:
+                    changes[name] = value
+        txn.dirty.clear()
+        txn.old.clear()
+        txn.undo.clear()
+        for name in self.meta.computed:
+            if name in changes:
+                self.sent[name] = changes[name]
+        if changes and self.model is not None:
+            self.model.push({f"v_{k}": v for k, v in changes.items()})
+
+    def rollback(self, txn: Txn) -> None:
+        """Undo every write of the transaction; nothing of it was sent."""
+        for fn, args in reversed(txn.undo):
+            fn(*args)
+        d = self.state.__dict__
+        for name, old in txn.old.items():
+            d[name] = old
+        for name in txn.dirty:
+            if name in self.dependents:
+                self._mark_stale(name)
+        txn.dirty.clear()
+        txn.old.clear()
+        txn.undo.clear()
+
+    # -- async with -------------------------------------------------------------------------
+
+    async def enter(self) -> None:
+        """``async with state:``: wait for the lock and open a transaction."""
+        txn: Txn | None = current_txn.get()
+        if txn is not None and txn.rt is self:
+            where = "a background task" if current_task.get() is not None else "an event handler"
+            raise NestedBlockError(
+                f"`async with` on {self.label} while {where} already holds its lock; "
+                "nesting would wait forever. Make the changes directly, without a second block."
+            )
+        if self.closed:
+            raise StateClosedError(f"{self.label} was closed; it can no longer change")
+        require_main_thread(f"`async with` on {self.label}")
+        await self.lock.acquire()
+        txn = Txn(self)
+        txn.token = current_txn.set(txn)
+
+    async def exit(self, failed: bool) -> None:
+        """End of ``async with``: commit (or roll back on error) and release the lock."""
+        txn: Txn = current_txn.get()
+        try:
+            if failed:
+                self.rollback(txn)
+            else:
+                try:
+                    self.commit(txn)
+                except BaseException:
+                    self.rollback(txn)
+                    raise
+        finally:
+            assert txn.token is not None
+            current_txn.reset(txn.token)
+            self.lock.release()
+
+    # -- events -----------------------------------------------------------------------------
+
+    def schedule(
+        self,
+        info: HandlerInfo,
+        args: list[Any],
+        ctx: contextvars.Context | None = None,
+        reply: int | None = None,
+    ) -> asyncio.Task[Outcome]:
+        """Queue a (non-background) handler; it runs under the lock, after earlier events."""
+        run_ctx = (ctx if ctx is not None else contextvars.copy_context()).copy()
+        run_ctx.run(current_txn.set, None)
+        run_ctx.run(current_task.set, None)
+        task = main_loop().create_task(self._run_handler(info, args, reply), context=run_ctx)
+        self.pending.add(task)
+        task.add_done_callback(self.pending.discard)
+        return task
+
+    def start(
+        self, info: HandlerInfo, args: list[Any], ctx: contextvars.Context | None = None
+    ) -> TaskHandle:
+        """Start a background run of ``info``."""
+        from ._tasks import start
+
+        if self.closed:
+            raise StateClosedError(f"{self.label} was closed; it can no longer start tasks")
+        return start(self, info, args, ctx)
+
+    async def _run_handler(self, info: HandlerInfo, args: list[Any], reply: int | None) -> Outcome:
+        outcome = Outcome()
+        try:
+            async with self.lock:
+                if self.closed:
+                    raise StateClosedError(f"{self.label} was closed before {info.name} ran")
+                txn = Txn(self)
+                txn.token = current_txn.set(txn)
+                try:
+                    outcome.value = await self._drive(info, args, txn)
+                except BaseException:
+                    self.rollback(txn)
+                    raise
+                finally:
+                    current_txn.reset(txn.token)
+        except asyncio.CancelledError:
+            self._reply(reply, {"kind": "done", "id": reply, "cancelled": True})
+            raise
+        except Exception as exc:
+            outcome.error = exc
+            self.report(exc, info.name)
+        self._reply(reply, {"kind": "done", "id": reply})
+        return outcome
+
+    async def _drive(self, info: HandlerInfo, args: list[Any], txn: Txn) -> Any:
+        state = self.state
+        kind = info.kind
+        if kind == "sync":
+            result = info.fn(state, *args)
+        elif kind == "async":
+            result = await info.fn(state, *args)
+        elif kind == "gen":
+            gen = info.fn(state, *args)
+            while True:
+                try:
+                    item = next(gen)
+                except StopIteration as stop:
+                    result = stop.value
+                    break
+                self.commit(txn)
+                self.chain(item, info)
+        else:
+            async for item in info.fn(state, *args):
+                self.commit(txn)
+                self.chain(item, info)
+            result = None
+        self.commit(txn)
+        self.chain(result, info)
+        return result
+
+    def chain(self, item: Any, source: HandlerInfo) -> None:
+        """Run the events a handler returned or yielded, after the current one."""
+        if item is None:
+            return
+        if isinstance(item, (list, tuple)):
+            for x in item:
+                self.chain(x, source)
+            return
+        target, info, args = self.resolve(item, source)
+        bound = info.bind(args)
+        if info.background:
+            target.start(info, bound)
+        else:
+            target.schedule(info, bound)
+
+    def resolve(self, item: Any, source: HandlerInfo) -> tuple[Runtime, HandlerInfo, list[Any]]:
+        """Find the instance, handler and arguments an event reference names."""
+        from ._state import State, default_instance, runtime_of
+
+        if isinstance(item, EventSpec):
+            handler, args = item.handler, list(item.args)
+        elif isinstance(item, EventHandler):
+            handler, args = item, []
+        elif isinstance(item, BoundBackground):
+            return runtime_of(item.state), item.info, []
+        elif inspect.ismethod(item) and isinstance(item.__self__, State):
+            rt = runtime_of(item.__self__)
+            info = rt.meta.handlers.get(item.__name__)
+            if info is None or info.fn is not item.__func__:
+                raise TypeError(f"{item!r} is not an event handler of {rt.label}")
+            return rt, info, []
+        else:
+            raise TypeError(
+                f"{source.qualname} returned or yielded {item!r}. A handler may return or "
+                "yield None, an event handler such as MyState.other, an event with arguments "
+                "such as MyState.set_x(5), or a list of these."
+            )
+        from ._expr import has_var
+
+        if any(has_var(a) for a in args):
+            raise TypeError(
+                f"{item!r}: arguments of an event started from Python must be plain values; "
+                "Vars are only evaluated in the browser"
+            )
+        target_cls = handler.state_cls
+        if isinstance(self.state, target_cls):
+            return self, handler.info, args
+        return runtime_of(default_instance(target_cls)), handler.info, args
+
+    # -- messages from the frontend ---------------------------------------------------------
+
+    def receive(self, content: Any, buffers: Any) -> None:
+        """A custom message from the frontend. Runs on the main loop thread only."""
+        if not on_main_thread():
+            main_loop().call_soon_threadsafe(self.receive, content, buffers)
+            return
+        reply_id = content.get("id") if isinstance(content, dict) else None
+        if not isinstance(reply_id, int) or isinstance(reply_id, bool):
+            reply_id = None
+        try:
+            self._dispatch(content, buffers, reply_id)
+        except EventRejected as exc:
+            self._refuse(reply_id, str(exc))
+
+    def _dispatch(self, content: Any, buffers: Any, reply_id: int | None) -> None:
+        if buffers:
+            raise EventRejected(f"{self.label}: events may not carry binary buffers")
+        if not isinstance(content, dict):
+            raise EventRejected(f"{self.label}: an event must be a JSON object, got {content!r:.80}")
+        try:
+            size = len(json.dumps(content, allow_nan=False))
+        except (TypeError, ValueError) as exc:
+            raise EventRejected(f"{self.label}: the event is not valid JSON ({exc})") from None
+        if size > MAX_EVENT_BYTES:
+            raise EventRejected(
+                f"{self.label}: the event is {size:,} bytes; the limit is {MAX_EVENT_BYTES:,}"
+            )
+        kind = content.get("kind")
+        if kind == "dismiss":
+            self.dismiss(content.get("id"))
+            return
+        if kind != "event":
+            raise EventRejected(f"{self.label}: unknown message kind {kind!r}; expected 'event'")
+        allowed = {"kind", "id", "handler", "args", "view"}
+        extra = set(content) - allowed
+        if extra:
+            raise EventRejected(f"{self.label}: unknown event fields {sorted(extra)}")
+        if "id" in content and reply_id is None and content["id"] is not None:
+            raise EventRejected(f"{self.label}: the event id must be an integer")
+        name = content.get("handler")
+        if not isinstance(name, str):
+            raise EventRejected(f"{self.label}: the event must name a handler (a string)")
+        args = content.get("args", [])
+        if not isinstance(args, list):
+            raise EventRejected(f"{self.label}.{name}: args must be a list")
+        view = content.get("view")
+        if view is not None and not isinstance(view, str):
+            raise EventRejected(f"{self.label}.{name}: view must be a model id string")
+        info = self.meta.handlers.get(name)
+        if info is None:
+            raise EventRejected(self._unknown_handler(name))
+        if self.closed:
+            raise EventRejected(f"{self.label} was closed; {name} did not run")
+        bound = info.bind(args)
+        ctx = self._view_context(view)
+        if info.background:
+            ctx = ctx.copy() if ctx is not None else None
+            self.start(info, bound, ctx)
+            self._reply(reply_id, {"kind": "done", "id": reply_id})
+        else:
+            self.schedule(info, bound, ctx, reply_id)
+
+    def _unknown_handler(self, name: str) -> str:
+        if name.startswith("_"):
+            what = "a backend var" if name in self.meta.vars else "private"
+            return (
+                f"{self.label}.{name} is {what}; the browser may only call public event handlers"
+            )
+        if name in self.meta.vars or name in self.meta.computed:
+            return (
+                f"{self.label}.{name} is a var, not an event handler; to change it from the "
+                f"browser use set_{name}"
+            )
+        known = ", ".join(sorted(self.meta.handlers)) or "none"
+        return f"{self.label} has no event handler {name!r} (handlers: {known})"
+
+    def _view_context(self, view: str | None) -> contextvars.Context:
+        target = app.views.get(view) if view is not None else None
+        ctx = getattr(target, "context", None)
+        return ctx if isinstance(ctx, contextvars.Context) else self.ctx
+
+    def _reply(self, reply_id: int | None, msg: dict[str, Any]) -> None:
+        if reply_id is not None and self.model is not None and not self.closed:
+            self.model.send(msg)
+
+    def _refuse(self, reply_id: int | None, message: str) -> None:
+        self._reply(reply_id, {"kind": "rejected", "id": reply_id, "error": message})
+        self._ui_error("event", "EventRejected", message, "")
+
+    # -- errors -----------------------------------------------------------------------------
+
+    def report(self, exc: BaseException, handler: str) -> None:
+        """Make an exception from user code visible: record, print, and show in every view."""
+        text = format_user_traceback(exc)
+        record = ErrorRecord(self.label, handler, exc, text)
+        self.errors.append(record)
+        del self.errors[:-100]
+        app.record(record)
+        print_traceback(
+            f"nbstate: {self.label}.{handler} raised {type(exc).__name__}; the changes of the "
+            f"failed step were rolled back.\n{text}"
+        )
+        self._ui_error(handler, type(exc).__name__, str(exc), text)
+
+    def backend_secrets(self) -> list[str]:
+        d = self.state.__dict__
+        return secrets_of(d[n] for n in self.meta.vars if n.startswith("_"))
+
+    def _ui_error(self, handler: str, kind: str, message: str, tb: str) -> None:
+        secrets = self.backend_secrets()
+        self.error_seq += 1
+        entry = {
+            "id": self.error_seq,
+            "handler": handler,
+            "type": kind,
+            "message": redact(message, secrets),
+            "traceback": redact(tb, secrets),
+        }
+        self.ui_errors.append(entry)
+        del self.ui_errors[:-MAX_UI_ERRORS]
+        if self.model is not None and not self.closed:
+            self.model.push({"_nbstate_errors": list(self.ui_errors)})
+
+    def dismiss(self, error_id: Any) -> None:
+        """Remove one error entry from every view."""
+        before = len(self.ui_errors)
+        self.ui_errors = [e for e in self.ui_errors if e["id"] != error_id]
+        if len(self.ui_errors) != before and self.model is not None:
+            self.model.push({"_nbstate_errors": list(self.ui_errors)})
+
+    # -- model and lifetime -----------------------------------------------------------------
+
+    def ensure_model(self) -> StateModel:
+        """The state's anywidget model, created (and its comm opened) on first use."""
+        if self.model is None:
+            if self.closed:
+                raise StateClosedError(f"{self.label} was closed")
+            require_main_thread(f"creating the model of {self.label}")
+            values = {}
+            for name in self.meta.public:
+                values[name] = to_json(self.state.__dict__[name], where=f"{self.label}.{name}")
+            for name in self.meta.computed:
+                values[name] = self.sent[name] = to_json(
+                    self._computed(name), where=f"{self.label}.{name}"
+                )
+            self.model = self.meta.model_class()(self, values, list(self.ui_errors))
+        return self.model
+
+    def snapshot(self) -> dict[str, Any]:
+        """The JSON values the frontend should hold for every public and computed var."""
+        out = {n: to_json(self.state.__dict__[n], where=n) for n in self.meta.public}
+        out.update({n: to_json(self._computed(n), where=n) for n in self.meta.computed})
+        return out
+
+    def close(self) -> list[TaskHandle]:
+        """Cancel runs and pending events, close the model; the instance stops changing."""
+        handles = [h for h in self.runs if not h.done()]
+        for h in handles:
+            h.cancel(f"{self.label} was closed")
+        for task in list(self.pending):
+            task.cancel()
+        self.closed = True
+        if self.model is not None:
+            self.model.close()
+        return handles

@@ -1,0 +1,236 @@
+"""The State base class: declaring vars and handlers, and what an instance is.
+
+A user's vars and handlers own every public name on their State class. nbstate's machinery
+sits behind one private attribute (``_nbstate``) and the functions in :mod:`nbstate`.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import inspect
+import types
+import typing
+from functools import cached_property
+from typing import Any, ClassVar, Union, get_args, get_origin
+
+from ._app import app
+from ._coerce import coerce
+from ._errors import StateDefinitionError
+from ._handlers import HandlerDescriptor, HandlerInfo, build_info
+from ._runtime import Runtime
+from ._tracking import to_json, wrap
+from ._vars import ComputedField, VarField
+
+_RESERVED_PREFIX = "_nbstate"
+
+
+def _implicit_default(owner: str, name: str, ann: Any) -> Any:
+    origin = get_origin(ann) or ann
+    if origin in (Union, types.UnionType) and type(None) in get_args(ann):
+        return None
+    table: dict[Any, Any] = {
+        int: 0, float: 0.0, str: "", bool: False, list: [], dict: {}, set: set(), tuple: (),
+    }
+    if origin in table:
+        return copy.copy(table[origin])
+    if origin is typing.Any:
+        return None
+    raise StateDefinitionError(
+        f"{owner}.{name} has no default, and nbstate cannot pick one for {ann!r}. "
+        f"Give it one: `{name}: ... = <value>`"
+    )
+
+
+def _setter(name: str, annotation: Any, owner: str) -> Any:
+    def setter(self: Any, value: Any) -> None:
+        setattr(self, name, coerce(value, annotation, what=f"{owner}.{name}"))
+
+    setter.__name__ = setter.__qualname__ = f"set_{name}"
+    setter.__annotations__ = {"value": annotation, "return": None}
+    setter.__doc__ = f"Set {name}, converting the value to {annotation!r}."
+    return setter
+
+
+class ClassMeta:
+    """Everything nbstate derives from one State class at definition time."""
+
+    def __init__(self, cls: type) -> None:
+        self.cls = cls
+        self.name = cls.__name__
+        self.vars: dict[str, VarField] = {}
+        self.public: list[str] = []
+        self.computed: dict[str, ComputedField] = {}
+        self.handlers: dict[str, HandlerInfo] = {}
+
+    @cached_property
+    def _model_cls(self) -> Any:
+        from ._model import model_class
+
+        return model_class(self.name, [*self.public, *self.computed])
+
+    def model_class(self) -> Any:
+        return self._model_cls
+
+
+def _refuse_name(owner: str, name: str, why: str) -> StateDefinitionError:
+    return StateDefinitionError(f"{owner}.{name}: {why}")
+
+
+def _build_meta(cls: type) -> ClassMeta:
+    owner = cls.__name__
+    meta = ClassMeta(cls)
+    parent_metas = [b.__dict__["_nbstate_meta"] for b in reversed(cls.__mro__[1:])
+                    if "_nbstate_meta" in b.__dict__]
+    for pm in parent_metas:
+        meta.vars.update(pm.vars)
+        meta.computed.update(pm.computed)
+        meta.handlers.update(pm.handlers)
+    try:
+        hints = typing.get_type_hints(cls, include_extras=False)
+    except Exception as exc:
+        raise StateDefinitionError(f"{owner}: cannot read the var annotations ({exc})") from exc
+    own_ann = cls.__dict__.get("__annotations__", {})
+    body = dict(cls.__dict__)
+
+    for name in own_ann:
+        ann = hints.get(name, Any)
+        if get_origin(ann) is ClassVar or ann is ClassVar:
+            continue
+        if name.startswith(_RESERVED_PREFIX):
+            raise _refuse_name(owner, name, f"names starting with {_RESERVED_PREFIX} are nbstate's")
+        if name.startswith("__"):
+            raise _refuse_name(
+                owner, name, "names with two leading underscores are mangled by Python; "
+                f"use one underscore (_{name.lstrip('_')}) for a backend var"
+            )
+        default = body.get(name, inspect.Parameter.empty)
+        if isinstance(default, (ComputedField, HandlerDescriptor)) or inspect.isfunction(default):
+            raise _refuse_name(owner, name, "is declared both as a var and as a method")
+        if default is inspect.Parameter.empty:
+            default = _implicit_default(owner, name, ann)
+        field = VarField(cls, name, ann, default)
+        if not field.backend:
+            try:
+                to_json(default, where=f"{owner}.{name}")
+            except TypeError as exc:
+                raise StateDefinitionError(
+                    f"{exc}. Public vars are sent to the browser; make it a backend var "
+                    f"(_{name}) to keep it in the kernel"
+                ) from None
+        meta.vars[name] = field
+        setattr(cls, name, field)
+
+    for name, value in body.items():
+        if isinstance(value, ComputedField):
+            if name.startswith("_"):
+                raise _refuse_name(owner, name, "computed vars are synced, so they must be public")
+            if name in meta.vars:
+                raise _refuse_name(owner, name, "is declared both as a var and a computed var")
+            value.bind(cls, name)
+            meta.computed[name] = value
+
+    meta.public = [n for n in meta.vars if not n.startswith("_")]
+
+    for name, value in body.items():
+        if name.startswith("_") or not inspect.isfunction(value):
+            continue
+        if name in meta.vars:
+            continue
+        info = build_info(owner, name, value)
+        meta.handlers[name] = info
+        setattr(cls, name, HandlerDescriptor(info))
+
+    for name in meta.public:
+        setter_name = f"set_{name}"
+        if setter_name in meta.vars or setter_name in meta.computed:
+            raise _refuse_name(
+                owner, setter_name,
+                f"clashes with the automatic setter of var '{name}'; rename one of them",
+            )
+        if setter_name in body or setter_name in meta.handlers:
+            continue  # the user's own set_<name> (or an inherited setter) wins
+        fn = _setter(name, meta.vars[name].annotation, owner)
+        info = build_info(owner, setter_name, fn)
+        meta.handlers[setter_name] = info
+        setattr(cls, setter_name, HandlerDescriptor(info))
+    return meta
+
+
+class State:
+    """Base class of application state. Annotated attributes are vars; methods are handlers.
+
+    >>> import nbstate
+    >>> class Counter(nbstate.State):
+    ...     count: int = 0
+    ...     def increment(self, by: int = 1):
+    ...         self.count += by
+    >>> c = Counter()
+    >>> c.increment(2)
+    >>> c
+    Counter(count=2)
+    """
+
+    _nbstate_meta: ClassVar[ClassMeta]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._nbstate_meta = _build_meta(cls)
+
+    def __init__(self, **values: Any) -> None:
+        meta = type(self)._nbstate_meta
+        rt = Runtime(self, meta)
+        d = self.__dict__
+        d["_nbstate"] = rt
+        unknown = set(values) - set(meta.vars)
+        if unknown:
+            raise TypeError(
+                f"{meta.name}() got unknown var(s) {sorted(unknown)}; its vars are "
+                f"{sorted(meta.vars)}"
+            )
+        for name, field in meta.vars.items():
+            value = values[name] if name in values else copy.deepcopy(field.default)
+            d[name] = wrap(value, (rt, name))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        meta = type(self)._nbstate_meta
+        if name in meta.vars or name in meta.computed:
+            object.__setattr__(self, name, value)
+            return
+        close = difflib.get_close_matches(name, list(meta.vars), n=1)
+        hint = f" Did you mean '{close[0]}'?" if close else ""
+        raise AttributeError(
+            f"{meta.name} has no var '{name}'.{hint} Declare vars in the class body with a type "
+            f"annotation, e.g. `{name}: int = 0` (a leading underscore keeps it in the kernel)."
+        )
+
+    def __repr__(self) -> str:
+        meta = type(self)._nbstate_meta
+        parts = [f"{n}={self.__dict__[n]!r}" for n in meta.public]
+        return f"{meta.name}({', '.join(parts)})"
+
+    async def __aenter__(self) -> State:
+        await self.__dict__["_nbstate"].enter()
+        return self
+
+    async def __aexit__(self, et: Any, e: Any, tb: Any) -> None:
+        await self.__dict__["_nbstate"].exit(et is not None)
+
+
+def runtime_of(state: Any) -> Runtime:
+    """The engine behind a State instance."""
+    if not isinstance(state, State):
+        raise TypeError(f"expected a State instance, got {state!r}")
+    rt: Runtime = state.__dict__["_nbstate"]
+    return rt
+
+
+def default_instance(cls: type[State]) -> State:
+    """The kernel-wide instance of ``cls`` that components bound to the class use."""
+    if not (isinstance(cls, type) and issubclass(cls, State)) or cls is State:
+        raise TypeError(f"expected a State subclass, got {cls!r}")
+    inst = app.defaults.get(cls)
+    if inst is None or runtime_of(inst).closed:
+        inst = app.defaults[cls] = cls()
+    return inst
+
