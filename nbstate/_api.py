@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from ._app import app
 from ._handlers import BoundBackground, EventHandler, EventSpec, HandlerInfo
+from ._loop import main_loop
 from ._model import StateModel
 from ._report import ErrorRecord
 from ._runtime import Runtime
@@ -61,9 +62,8 @@ def fire(event: Any, *args: Any, state: State | None = None) -> asyncio.Future[A
     """
     rt, info, base = _target(event, state)
     bound = info.bind([*base, *args])
-    loop = asyncio.get_event_loop()
     if info.background:
-        fut: asyncio.Future[Any] = loop.create_future()
+        fut: asyncio.Future[Any] = main_loop().create_future()
         fut.set_result(rt.start(info, bound))
         return fut
     task = rt.schedule(info, bound)

@@ -174,7 +174,8 @@ def _coerce_container(value: Any, tp: Any, origin: Any, what: str) -> Any:
         if len(args) != len(items):
             raise _fail(value, tp, what, f"expected {len(args)} items, got {len(items)}")
         return tuple(
-            coerce(v, t, what=f"{what}[{i}]") for i, (t, v) in enumerate(zip(args, items, strict=True))
+            coerce(v, t, what=f"{what}[{i}]")
+            for i, (t, v) in enumerate(zip(args, items, strict=True))
         )
     item_t = args[0] if args else Any
     converted = [coerce(v, item_t, what=f"{what}[{i}]") for i, v in enumerate(items)]

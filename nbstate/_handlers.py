@@ -156,7 +156,7 @@ def event(fn: Any = None, *, background: bool = False, policy: Policy = "allow")
 
     def mark(f: Any) -> Any:
         if background:
-            return _background_mark(f, policy)
+            return _background_mark(f, policy=policy)
         return f
 
     return mark(fn) if fn is not None else mark

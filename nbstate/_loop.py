@@ -41,6 +41,14 @@ def main_loop() -> asyncio.AbstractEventLoop:
     )
 
 
+def current_loop() -> asyncio.AbstractEventLoop | None:
+    """The main loop if one can be found, else None (plain scripts, sync tests)."""
+    try:
+        return main_loop()
+    except WrongThreadError:
+        return None
+
+
 def call_on_main(fn: Callable[..., Any], *args: Any) -> None:
     """Run ``fn(*args)`` on the main loop: now if we are on it, else as soon as it can."""
     loop = main_loop()

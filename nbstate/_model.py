@@ -29,7 +29,7 @@ class StateModel(anywidget.AnyWidget):  # type: ignore[misc]
 
     _esm = _STATE_ESM
     _nbstate_class = traitlets.Unicode("").tag(sync=True)
-    _nbstate_errors = traitlets.List().tag(sync=True)
+    _nbstate_errors: traitlets.List[Any] = traitlets.List().tag(sync=True)
 
     def __init__(self, rt: Runtime, values: dict[str, Any], errors: list[Any]) -> None:
         self._nb_rt = rt
@@ -75,7 +75,7 @@ def _refuse_write(rt: Runtime, keys: list[str]) -> None:
     if on_main_thread():
         refuse()
     else:
-        main_loop().call_soon_threadsafe(refuse)
+        (rt.loop or main_loop()).call_soon_threadsafe(refuse)
 
 
 def model_class(state_name: str, var_names: list[str]) -> type[StateModel]:

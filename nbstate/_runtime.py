@@ -23,7 +23,7 @@ from ._errors import (
     StateLockedError,
 )
 from ._handlers import BoundBackground, EventHandler, EventSpec, HandlerInfo
-from ._loop import main_loop, on_main_thread, require_main_thread
+from ._loop import current_loop, main_loop, on_main_thread, require_main_thread
 from ._report import ErrorRecord, format_user_traceback, print_traceback, redact, secrets_of
 from ._tracking import Undo, to_json
 
@@ -35,6 +35,19 @@ if TYPE_CHECKING:
 MAX_EVENT_BYTES = 1_000_000
 MAX_UI_ERRORS = 10
 _MISSING = object()
+
+
+def is_event_like(item: Any) -> bool:
+    """True for what a handler may return or yield to chain an event."""
+    if isinstance(item, (list, tuple)):
+        return all(is_event_like(x) for x in item)
+    return (
+        item is None
+        or isinstance(item, (EventHandler, EventSpec, BoundBackground))
+        or (
+            inspect.ismethod(item) and type(item.__self__).__dict__.get("_nbstate_meta") is not None
+        )
+    )
 
 
 class Txn:
@@ -69,6 +82,7 @@ class Runtime:
         self.meta = meta
         self.lock = asyncio.Lock()
         self.model: StateModel | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
         self.closed = False
         self.ctx = contextvars.copy_context()
         self.cache: dict[str, Any] = {}
@@ -308,6 +322,8 @@ class Runtime:
             for x in item:
                 self.chain(x, source)
             return
+        if source.background and not is_event_like(item):
+            return  # a background task's plain return value is its result, kept on the handle
         target, info, args = self.resolve(item, source)
         bound = info.bind(args)
         if info.background:
@@ -354,7 +370,7 @@ class Runtime:
     def receive(self, content: Any, buffers: Any) -> None:
         """A custom message from the frontend. Runs on the main loop thread only."""
         if not on_main_thread():
-            main_loop().call_soon_threadsafe(self.receive, content, buffers)
+            (self.loop or main_loop()).call_soon_threadsafe(self.receive, content, buffers)
             return
         reply_id = content.get("id") if isinstance(content, dict) else None
         if not isinstance(reply_id, int) or isinstance(reply_id, bool):
@@ -368,7 +384,9 @@ class Runtime:
         if buffers:
             raise EventRejected(f"{self.label}: events may not carry binary buffers")
         if not isinstance(content, dict):
-            raise EventRejected(f"{self.label}: an event must be a JSON object, got {content!r:.80}")
+            raise EventRejected(
+                f"{self.label}: an event must be a JSON object, got {content!r:.80}"
+            )
         try:
             size = len(json.dumps(content, allow_nan=False))
         except (TypeError, ValueError) as exc:
@@ -415,9 +433,7 @@ class Runtime:
     def _unknown_handler(self, name: str) -> str:
         if name.startswith("_"):
             what = "a backend var" if name in self.meta.vars else "private"
-            return (
-                f"{self.label}.{name} is {what}; the browser may only call public event handlers"
-            )
+            return f"{self.label}.{name} is {what}; the browser may only call public event handlers"
         if name in self.meta.vars or name in self.meta.computed:
             return (
                 f"{self.label}.{name} is a var, not an event handler; to change it from the "
@@ -488,6 +504,7 @@ class Runtime:
             if self.closed:
                 raise StateClosedError(f"{self.label} was closed")
             require_main_thread(f"creating the model of {self.label}")
+            self.loop = current_loop()
             values = {}
             for name in self.meta.public:
                 values[name] = to_json(self.state.__dict__[name], where=f"{self.label}.{name}")

@@ -30,7 +30,14 @@ def _implicit_default(owner: str, name: str, ann: Any) -> Any:
     if origin in (Union, types.UnionType) and type(None) in get_args(ann):
         return None
     table: dict[Any, Any] = {
-        int: 0, float: 0.0, str: "", bool: False, list: [], dict: {}, set: set(), tuple: (),
+        int: 0,
+        float: 0.0,
+        str: "",
+        bool: False,
+        list: [],
+        dict: {},
+        set: set(),
+        tuple: (),
     }
     if origin in table:
         return copy.copy(table[origin])
@@ -80,8 +87,11 @@ def _refuse_name(owner: str, name: str, why: str) -> StateDefinitionError:
 def _build_meta(cls: type) -> ClassMeta:
     owner = cls.__name__
     meta = ClassMeta(cls)
-    parent_metas = [b.__dict__["_nbstate_meta"] for b in reversed(cls.__mro__[1:])
-                    if "_nbstate_meta" in b.__dict__]
+    parent_metas = [
+        b.__dict__["_nbstate_meta"]
+        for b in reversed(cls.__mro__[1:])
+        if "_nbstate_meta" in b.__dict__
+    ]
     for pm in parent_metas:
         meta.vars.update(pm.vars)
         meta.computed.update(pm.computed)
@@ -90,7 +100,7 @@ def _build_meta(cls: type) -> ClassMeta:
         hints = typing.get_type_hints(cls, include_extras=False)
     except Exception as exc:
         raise StateDefinitionError(f"{owner}: cannot read the var annotations ({exc})") from exc
-    own_ann = cls.__dict__.get("__annotations__", {})
+    own_ann = inspect.get_annotations(cls)
     body = dict(cls.__dict__)
 
     for name in own_ann:
@@ -101,8 +111,10 @@ def _build_meta(cls: type) -> ClassMeta:
             raise _refuse_name(owner, name, f"names starting with {_RESERVED_PREFIX} are nbstate's")
         if name.startswith("__"):
             raise _refuse_name(
-                owner, name, "names with two leading underscores are mangled by Python; "
-                f"use one underscore (_{name.lstrip('_')}) for a backend var"
+                owner,
+                name,
+                "names with two leading underscores are mangled by Python; "
+                f"use one underscore (_{name.lstrip('_')}) for a backend var",
             )
         default = body.get(name, inspect.Parameter.empty)
         if isinstance(default, (ComputedField, HandlerDescriptor)) or inspect.isfunction(default):
@@ -145,7 +157,8 @@ def _build_meta(cls: type) -> ClassMeta:
         setter_name = f"set_{name}"
         if setter_name in meta.vars or setter_name in meta.computed:
             raise _refuse_name(
-                owner, setter_name,
+                owner,
+                setter_name,
                 f"clashes with the automatic setter of var '{name}'; rename one of them",
             )
         if setter_name in body or setter_name in meta.handlers:
@@ -233,4 +246,3 @@ def default_instance(cls: type[State]) -> State:
     if inst is None or runtime_of(inst).closed:
         inst = app.defaults[cls] = cls()
     return inst
-

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 from typing import TYPE_CHECKING, Any, Literal
 
 from ._app import app
-from ._context import current_txn, current_task
+from ._context import current_task, current_txn
 from ._loop import main_loop
 
 if TYPE_CHECKING:
@@ -84,7 +85,9 @@ class TaskHandle:
         return self.wait().__await__()
 
 
-def start(rt: Runtime, info: HandlerInfo, args: list[Any], ctx: contextvars.Context | None) -> TaskHandle:
+def start(
+    rt: Runtime, info: HandlerInfo, args: list[Any], ctx: contextvars.Context | None
+) -> TaskHandle:
     """Start a run of background task ``info`` on ``rt``'s state, applying its policy."""
     running = [h for h in rt.runs if h.info.name == info.name and not h.done()]
     if info.policy == "skip" and running:
@@ -110,10 +113,8 @@ def start(rt: Runtime, info: HandlerInfo, args: list[Any], ctx: contextvars.Cont
 
 def _finished(handle: TaskHandle, task: asyncio.Task[None]) -> None:
     app.background_tasks.discard(task)
-    try:
+    with contextlib.suppress(ValueError):
         handle.rt.runs.remove(handle)
-    except ValueError:
-        pass
     if task.cancelled():
         handle.status = "cancelled"
 

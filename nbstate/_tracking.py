@@ -339,7 +339,7 @@ def _tracked_dataclass_type(cls: type) -> type:
                     for f in dataclasses.fields(cls)
                     if f.compare
                 )
-            return base_eq(self, other)
+            return base_eq(self, other)  # type: ignore[call-arg]
 
         sub = type(
             cls.__name__,

@@ -8,7 +8,9 @@ from typing import Any
 from ._coerce import type_name
 from ._errors import StateDefinitionError
 from ._expr import Var
-from ._tracking import wrap
+from ._tracking import TrackedDict, TrackedList, TrackedSet, wrap
+
+_CONTAINERS = (TrackedList, TrackedDict, TrackedSet)
 
 # Names read while a computed var computes. Computing is synchronous, so a stack suffices.
 _read_stack: list[set[str]] = []
@@ -53,10 +55,12 @@ class VarField:
 
     def __set__(self, inst: Any, value: Any) -> None:
         name = self.name
-        rt = inst.__dict__["_nbstate"]
-        txn = rt._begin_write(name)
         d = inst.__dict__
         old = d[name]
+        if value is old and type(value) in _CONTAINERS:
+            return  # `self.items += [x]` re-assigns the container it already mutated
+        rt = d["_nbstate"]
+        txn = rt._begin_write(name)
         d[name] = wrap(value, (rt, name))
         if txn is not None and name not in txn.old:
             txn.old[name] = old

@@ -1,0 +1,218 @@
+"""Playwright helpers that drive JupyterLab, Notebook 7 and Voila like a user would.
+
+JupyterLab and Notebook 7 share their notebook widgets, so the cell helpers work in both. Each
+helper waits for a visible effect in the page (bounded by ``timeout`` milliseconds) and raises
+Playwright's ``TimeoutError`` otherwise, so a page that does not render fails the test.
+
+Selectors (checked against JupyterLab 4.6, Notebook 7.6 and Voila 0.5):
+- the notebook: ``.jp-NotebookPanel`` (the current one: not ``.lm-mod-hidden``), cells
+  ``.jp-Notebook .jp-Cell``, code cells ``.jp-CodeCell``;
+- the kernel status: ``.jp-Notebook-ExecutionIndicator[data-status]`` in the notebook toolbar
+  (``idle`` once the kernel is connected and idle), kernel name ``.jp-KernelName``;
+- prompts: ``.jp-InputPrompt`` shows ``[ ]:``, ``[*]:`` or ``[<n>]:``;
+- outputs: ``.jp-OutputArea-output`` inside the cell;
+- menus: ``.lm-MenuBar-itemLabel`` ("Run"), then ``.lm-Menu-itemLabel`` ("Run All Cells");
+- Voila: ``#loading`` (removed when execution finished), ``#rendered_cells``, and
+  ``script[type="application/vnd.voila.cell-output+json"]`` placeholders, replaced by rendered
+  outputs (widgets included) once the widget manager is done.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Locator, Page
+
+    from .servers import JupyterServer
+
+KERNEL_TIMEOUT = 90_000  # ms: page load + kernel start on a busy 2-core machine
+RUN_TIMEOUT = 60_000  # ms: one cell or a short notebook
+
+PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+
+# Reads the state of the current notebook: prompt texts of its code cells and kernel status.
+_STATE_JS = """
+(panelSel) => {
+  const panel = document.querySelector(panelSel);
+  if (!panel) return null;
+  const prompts = [...panel.querySelectorAll('.jp-Notebook .jp-Cell')].map((c) => {
+    if (!c.classList.contains('jp-CodeCell')) return null;
+    const p = c.querySelector('.jp-InputArea-prompt, .jp-InputPrompt');
+    return p ? p.textContent.trim() : '';
+  });
+  const ind = document.querySelector(
+    panelSel + ' .jp-Notebook-ExecutionIndicator, .jp-Notebook-ExecutionIndicator');
+  return {prompts, status: ind ? ind.getAttribute('data-status') : null};
+}
+"""
+
+
+def current_notebook(page: Page) -> Locator:
+    """The notebook panel the user looks at (JupyterLab or Notebook 7)."""
+    return page.locator(PANEL).first
+
+
+def cells(page: Page) -> Locator:
+    """All cells of the current notebook, in order."""
+    return current_notebook(page).locator(".jp-Notebook .jp-Cell")
+
+
+def cell_outputs(page: Page, index: int) -> Locator:
+    """The output elements of cell ``index`` (0-based; negative counts from the end)."""
+    all_cells = cells(page)
+    cell = all_cells.nth(index) if index >= 0 else all_cells.nth(all_cells.count() + index)
+    return cell.locator(".jp-OutputArea-output")
+
+
+def _wait_kernel_idle(page: Page, timeout: float) -> None:
+    page.wait_for_function(
+        """(panelSel) => {
+            const panel = document.querySelector(panelSel);
+            if (!panel) return false;
+            const ind = document.querySelector('.jp-Notebook-ExecutionIndicator');
+            return !!ind && ind.getAttribute('data-status') === 'idle';
+        }""",
+        arg=PANEL,
+        timeout=timeout,
+    )
+
+
+def _open_notebook(page: Page, url: str, timeout: float) -> None:
+    page.goto(url, wait_until="domcontentloaded", timeout=timeout)
+    current_notebook(page).wait_for(state="visible", timeout=timeout)
+    # At least the first cell must be rendered before we look for the kernel.
+    cells(page).first.wait_for(state="attached", timeout=timeout)
+    _wait_kernel_idle(page, timeout)
+
+
+def open_notebook_in_lab(
+    page: Page, server: JupyterServer, name: str, timeout: float = KERNEL_TIMEOUT
+) -> None:
+    """Open ``name`` (relative to the server root) in JupyterLab; wait for an idle kernel.
+
+    A fresh workspace per call keeps JupyterLab from restoring tabs of earlier tests.
+    """
+    workspace = f"t{uuid.uuid4().hex[:12]}"
+    _open_notebook(page, f"{server.url}/lab/workspaces/{workspace}/tree/{quote(name)}", timeout)
+
+
+def open_notebook_in_notebook7(
+    page: Page, server: JupyterServer, name: str, timeout: float = KERNEL_TIMEOUT
+) -> None:
+    """Open ``name`` in Notebook 7 (``/notebooks/<name>``); wait for an idle kernel."""
+    _open_notebook(page, f"{server.url}/notebooks/{quote(name)}", timeout)
+
+
+def open_in_voila(
+    page: Page, server: JupyterServer, name: str, timeout: float = KERNEL_TIMEOUT
+) -> None:
+    """Open ``/voila/render/<name>`` and wait until Voila executed it and rendered all outputs.
+
+    Voila streams the page while it runs the notebook, so ``load`` fires after execution; then
+    the spinner (``#loading``) goes away and the widget manager replaces every
+    ``vnd.voila.cell-output+json`` placeholder with the rendered output.
+    """
+    page.goto(f"{server.url}/voila/render/{quote(name)}", wait_until="load", timeout=timeout)
+    page.wait_for_function(
+        """() => document.readyState === 'complete'
+            && !document.getElementById('loading')
+            && !!document.getElementById('rendered_cells')
+            && document.querySelectorAll(
+                 'script[type="application/vnd.voila.cell-output+json"]').length === 0""",
+        timeout=timeout,
+    )
+
+
+def _state(page: Page) -> dict[str, object]:
+    state = page.evaluate(_STATE_JS, PANEL)
+    if state is None:
+        raise AssertionError("no notebook panel in the page")
+    assert isinstance(state, dict)
+    return state
+
+
+def _click_menu(page: Page, menu: str, item: str) -> None:
+    page.locator(".lm-MenuBar-itemLabel").get_by_text(menu, exact=True).first.click()
+    entry = page.locator(".lm-Menu:visible .lm-Menu-item:not(.lm-mod-hidden)").filter(
+        has=page.locator(".lm-Menu-itemLabel").get_by_text(item, exact=True)
+    )
+    entry.first.click()
+
+
+_NUMBERED = re.compile(r"^\[\d+\]:?$")
+
+
+def _wait_run_finished(page: Page, index: int, before: str, timeout: float) -> None:
+    """Wait until code cell ``index`` shows a new execution count and nothing is running."""
+    page.wait_for_function(
+        """([panelSel, index, before]) => {
+            const panel = document.querySelector(panelSel);
+            if (!panel) return false;
+            const all = [...panel.querySelectorAll('.jp-Notebook .jp-Cell')];
+            if (all.some((c) => /\\[\\*\\]/.test(
+                (c.querySelector('.jp-InputPrompt') || {}).textContent || ''))) return false;
+            const cell = all[index];
+            if (!cell) return false;
+            const text = (cell.querySelector('.jp-InputPrompt') || {}).textContent || '';
+            return /\\[\\d+\\]/.test(text) && text.trim() !== before;
+        }""",
+        arg=[PANEL, index, before],
+        timeout=timeout,
+    )
+
+
+def run_all_cells(page: Page, timeout: float = RUN_TIMEOUT) -> None:
+    """Run > Run All Cells, then wait until the run finished (stops early on an error)."""
+    state = _state(page)
+    prompts = state["prompts"]
+    assert isinstance(prompts, list)
+    code = [i for i, p in enumerate(prompts) if p is not None]
+    _click_menu(page, "Run", "Run All Cells")
+    if not code:
+        return
+    _wait_run_finished(page, code[0], prompts[code[0]], timeout)
+    _wait_kernel_idle(page, timeout)
+
+
+def run_cell(page: Page, index: int, timeout: float = RUN_TIMEOUT) -> Locator:
+    """Select cell ``index`` (0-based), run it with Ctrl+Enter; return its output locator."""
+    state = _state(page)
+    prompts = state["prompts"]
+    assert isinstance(prompts, list)
+    if index < 0:
+        index += len(prompts)
+    before = prompts[index]
+    if before is None:
+        raise ValueError(f"cell {index} is not a code cell")
+    cell = cells(page).nth(index)
+    cell.locator(".jp-InputPrompt").first.click()
+    page.keyboard.press("Control+Enter")
+    _wait_run_finished(page, index, before, timeout)
+    return cell.locator(".jp-OutputArea-output")
+
+
+def add_and_run_cell(page: Page, code: str, timeout: float = RUN_TIMEOUT) -> str:
+    """Append a code cell with ``code`` at the end, run it, and return its output text."""
+    count = cells(page).count()
+    last = cells(page).nth(count - 1)
+    last.locator(".jp-InputPrompt").first.click()  # selects the cell (command mode)
+    page.keyboard.press("Escape")  # command mode
+    page.keyboard.press("b")  # insert a cell below and select it
+    new_cell = cells(page).nth(count)
+    new_cell.wait_for(state="attached", timeout=timeout)
+    editor = new_cell.locator(".cm-content")
+    editor.click()
+    page.keyboard.insert_text(code)  # plain insert: no auto-indent, no bracket closing
+    before = _prompt_text(new_cell)
+    page.keyboard.press("Control+Enter")
+    _wait_run_finished(page, count, before, timeout)
+    return str(new_cell.locator(".jp-OutputArea").inner_text(timeout=timeout)).strip()
+
+
+def _prompt_text(cell: Locator) -> str:
+    text = cell.locator(".jp-InputPrompt").first.text_content()
+    return (text or "").strip()

@@ -1,0 +1,95 @@
+"""Unit-test fixtures: a recording comm stands in for the kernel, so the wire can be read."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from typing import Any
+
+import comm
+import pytest
+from comm.base_comm import BaseComm
+
+import nbstate
+from nbstate._app import app
+
+
+class RecordingComm(BaseComm):
+    """A comm that keeps every message the kernel would publish."""
+
+    sent: list[tuple[str, dict[str, Any], Any]] = []
+
+    def publish_msg(
+        self,
+        msg_type: str,
+        data: Any = None,
+        metadata: Any = None,
+        buffers: Any = None,
+        **keys: Any,
+    ) -> None:
+        RecordingComm.sent.append((msg_type, dict(data or {}), buffers))
+
+
+class Wire:
+    """What went over the wire, seen as the frontend would see it."""
+
+    def __init__(self) -> None:
+        RecordingComm.sent = []
+
+    @property
+    def messages(self) -> list[tuple[str, dict[str, Any], Any]]:
+        return RecordingComm.sent
+
+    def clear(self) -> None:
+        RecordingComm.sent.clear()
+
+    def updates(self) -> list[dict[str, Any]]:
+        """The ``state`` dicts of every update message, in order."""
+        return [
+            d["state"]
+            for t, d, _ in self.messages
+            if t == "comm_msg" and d.get("method") == "update"
+        ]
+
+    def customs(self) -> list[dict[str, Any]]:
+        """The contents of every custom message from kernel to frontend."""
+        return [
+            d["content"]
+            for t, d, _ in self.messages
+            if t == "comm_msg" and d.get("method") == "custom"
+        ]
+
+    def text(self) -> str:
+        """Everything sent, as one string (to search for values that must not be there)."""
+        return repr(self.messages)
+
+    @staticmethod
+    def send(model: Any, content: Any, buffers: Any = None) -> None:
+        """Deliver a custom message from the frontend to ``model``."""
+        model._handle_msg(
+            {
+                "content": {"data": {"method": "custom", "content": content}},
+                "buffers": buffers or [],
+            }
+        )
+
+
+@pytest.fixture(autouse=True)
+def wire(monkeypatch: pytest.MonkeyPatch) -> Iterator[Wire]:
+    """Record comm traffic, and leave no default instances or errors behind."""
+    monkeypatch.setattr(comm, "create_comm", lambda *a, **k: RecordingComm(*a, **k))
+    w = Wire()
+    yield w
+    for t in list(app.background_tasks):
+        t.cancel()
+    app.defaults.clear()
+    app.errors.clear()
+
+
+async def settle(rounds: int = 5) -> None:
+    """Let queued handlers and tasks run."""
+    for _ in range(rounds):
+        await asyncio.sleep(0)
+
+
+__all__ = ["Wire", "nbstate", "settle"]

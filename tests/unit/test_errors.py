@@ -1,0 +1,88 @@
+"""Errors from handlers and tasks are printed, recorded and shown, without backend values."""
+
+from __future__ import annotations
+
+import pytest
+
+import nbstate as rx
+
+from .conftest import Wire
+
+
+class E(rx.State):
+    x: int = 0
+    _token: str = "sk-live-123456"
+
+    def leaky(self) -> None:
+        raise RuntimeError(f"token {self._token} rejected")
+
+    @rx.background
+    async def task_fails(self) -> None:
+        async with self:
+            self.x = 1
+        raise LookupError("task went wrong")
+
+
+async def test_handler_error_is_printed_recorded_and_shown(
+    wire: Wire, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A handler exception prints a traceback from user code, is recorded and sent to views."""
+    s = E()
+    rx.model(s)
+    with pytest.raises(RuntimeError):
+        await rx.fire(E.leaky, state=s)
+    err = capsys.readouterr().err
+    assert "Traceback" in err and "in leaky" in err and "RuntimeError" in err
+    assert "_runtime.py" not in err.split("in leaky")[0]
+    [record] = rx.errors(s)
+    assert record.handler == "leaky" and isinstance(record.exception, RuntimeError)
+    assert rx.app.errors[-1] is record
+    entry = s._nbstate.model._nbstate_errors[-1]
+    assert entry["handler"] == "leaky" and entry["type"] == "RuntimeError"
+
+
+async def test_ui_error_never_carries_backend_values(wire: Wire) -> None:
+    """The error sent to the frontend has backend values redacted; the wire never shows them."""
+    s = E()
+    rx.model(s)
+    with pytest.raises(RuntimeError):
+        await rx.fire(E.leaky, state=s)
+    entry = s._nbstate.model._nbstate_errors[-1]
+    assert "sk-live-123456" not in entry["message"] and "«hidden»" in entry["message"]
+    assert "sk-live-123456" not in wire.text()
+
+
+async def test_background_error_is_reported_and_kept_on_handle(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A failing task reports its traceback, and its handle re-raises the exception."""
+    s = E()
+    h = rx.start(E.task_fails, state=s)
+    with pytest.raises(LookupError):
+        await h
+    assert h.status == "failed" and isinstance(h.exception(), LookupError)
+    assert "task went wrong" in capsys.readouterr().err
+    assert rx.errors(s)[-1].handler == "task_fails"
+
+
+async def test_dismiss_removes_error_everywhere(wire: Wire) -> None:
+    """A dismiss message removes the entry from the synced error list."""
+    s = E()
+    m = rx.model(s)
+    with pytest.raises(RuntimeError):
+        await rx.fire(E.leaky, state=s)
+    [entry] = m._nbstate_errors
+    Wire.send(m, {"kind": "dismiss", "id": entry["id"]})
+    assert m._nbstate_errors == []
+    assert wire.updates()[-1] == {"_nbstate_errors": []}
+
+
+async def test_error_list_is_bounded() -> None:
+    """Only the latest ten errors stay in the UI list."""
+    s = E()
+    m = rx.model(s)
+    for _ in range(15):
+        with pytest.raises(RuntimeError):
+            await rx.fire(E.leaky, state=s)
+    assert len(m._nbstate_errors) == 10
+    assert m._nbstate_errors[-1]["id"] == 15

@@ -1,0 +1,250 @@
+"""The state model on the wire: traits, one update per change set, validated frontend input."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from typing import Any
+
+import pytest
+
+import nbstate as rx
+
+from .conftest import Wire, settle
+
+
+class W(rx.State):
+    counter: int = 0
+    max_counter: int = 10
+    label: str = ""
+    _secret: str = "backend-only-7f3a"
+
+    def bump(self, by: int = 1) -> None:
+        self.counter += by
+        self.label = f"at {self.counter}"
+
+    def _private(self) -> None:
+        self.counter = -1
+
+    @rx.background
+    async def task(self) -> None:
+        async with self:
+            self.counter += 100
+
+
+def test_model_has_one_trait_per_public_var_and_no_backend_vars(wire: Wire) -> None:
+    """Public vars are v_ traits; backend vars are neither traits nor in the open message."""
+    s = W()
+    m = rx.model(s)
+    assert m.v_counter == 0 and m.v_max_counter == 10
+    assert not m.has_trait("v__secret") and not m.has_trait("_secret")
+    [(_kind, data, _)] = [
+        msg for msg in wire.messages if msg[0] == "comm_open" and "v_counter" in msg[1]["state"]
+    ]
+    assert data["state"]["v_counter"] == 0
+    assert "backend-only-7f3a" not in wire.text()
+
+
+async def test_one_update_message_per_change_set(wire: Wire) -> None:
+    """A handler changing two vars sends exactly one update with both."""
+    s = W()
+    m = rx.model(s)
+    wire.clear()
+    Wire.send(m, {"kind": "event", "id": 1, "handler": "bump", "args": [2]})
+    await settle()
+    assert wire.updates() == [{"v_counter": 2, "v_label": "at 2"}]
+    assert wire.customs() == [{"kind": "done", "id": 1}]
+
+
+async def test_frontend_event_coerces_arguments() -> None:
+    """A setter event with "7" sets the int var to 7."""
+    s = W()
+    m = rx.model(s)
+    Wire.send(m, {"kind": "event", "id": 2, "handler": "set_max_counter", "args": ["7"]})
+    await settle()
+    assert s.max_counter == 7
+
+
+HOSTILE: list[Any] = [
+    None,
+    5,
+    "text",
+    [],
+    {"kind": "nope"},
+    {"kind": "event"},
+    {"kind": "event", "handler": 3},
+    {"kind": "event", "handler": "_private"},
+    {"kind": "event", "handler": "_secret"},
+    {"kind": "event", "handler": "__init__"},
+    {"kind": "event", "handler": "__class__"},
+    {"kind": "event", "handler": "counter"},
+    {"kind": "event", "handler": "missing"},
+    {"kind": "event", "handler": "bump", "args": [1, 2]},
+    {"kind": "event", "handler": "bump", "args": ["x"]},
+    {"kind": "event", "handler": "bump", "args": "1"},
+    {"kind": "event", "handler": "set_counter", "args": []},
+    {"kind": "event", "handler": "set_counter", "args": [{"a": 1}]},
+    {"kind": "event", "handler": "set_counter", "args": [True]},
+    {"kind": "event", "handler": "bump", "args": [], "extra": 1},
+    {"kind": "event", "handler": "bump", "id": "x"},
+    {"kind": "event", "handler": "bump", "view": 5},
+    {"kind": "event", "handler": "bump", "args": [float("nan")]},
+    {"kind": "event", "handler": "set_label", "args": ["x" * 2_000_000]},
+]
+
+
+@pytest.mark.parametrize("content", HOSTILE, ids=range(len(HOSTILE)))
+async def test_bad_events_are_refused_and_run_nothing(content: Any, wire: Wire) -> None:
+    """Malformed or forbidden events get a clear refusal and change nothing."""
+    s = W()
+    m = rx.model(s)
+    wire.clear()
+    if isinstance(content, dict):
+        content = {**content, "id": content.get("id", 9)}
+    Wire.send(m, content)
+    await settle()
+    assert (s.counter, s.max_counter, s.label, s._secret) == (0, 10, "", "backend-only-7f3a")
+    assert not any(k.startswith("v_") for u in wire.updates() for k in u)
+    entry = m._nbstate_errors[-1]
+    assert entry["type"] == "EventRejected" and entry["message"]
+    assert "backend-only-7f3a" not in wire.text()
+
+
+async def test_buffers_are_refused(wire: Wire) -> None:
+    """Events carrying binary buffers are refused."""
+    s = W()
+    m = rx.model(s)
+    Wire.send(m, {"kind": "event", "id": 1, "handler": "bump", "args": []}, buffers=[b"x"])
+    await settle()
+    assert s.counter == 0
+    assert wire.customs()[-1]["kind"] == "rejected"
+
+
+async def test_frontend_trait_writes_are_refused(wire: Wire) -> None:
+    """An update message from the frontend cannot set a var; the kernel re-sends the truth."""
+    s = W()
+    m = rx.model(s)
+    wire.clear()
+    m._handle_msg(
+        {
+            "content": {
+                "data": {"method": "update", "state": {"v_counter": 99}, "buffer_paths": []}
+            },
+            "buffers": [],
+        }
+    )
+    assert s.counter == 0 and m.v_counter == 0
+    assert {"v_counter": 0} in wire.updates()
+    assert "directly" in m._nbstate_errors[-1]["message"]
+
+
+async def test_frontend_starts_background_task() -> None:
+    """An event naming a background task starts a run."""
+    s = W()
+    m = rx.model(s)
+    Wire.send(m, {"kind": "event", "id": 1, "handler": "task", "args": []})
+    await asyncio.gather(*rx.app.runs())
+    assert s.counter == 100
+
+
+async def test_messages_from_other_threads_are_handed_to_the_main_loop() -> None:
+    """A message arriving on another thread is applied on the main loop thread, not in place."""
+    seen: list[str] = []
+
+    class TS(rx.State):
+        n: int = 0
+
+        def mark(self) -> None:
+            seen.append(threading.current_thread().name)
+            self.n += 1
+
+    s = TS()
+    m = rx.model(s)
+
+    def deliver() -> None:
+        Wire.send(m, {"kind": "event", "id": 1, "handler": "mark", "args": []})
+        seen.append(f"after-send n={s.n}")
+
+    t = threading.Thread(target=deliver, name="subshell-1")
+    t.start()
+    t.join()
+    assert seen == ["after-send n=0"]
+    await settle()
+    assert seen == ["after-send n=0", "MainThread"] and s.n == 1
+
+
+def test_writes_from_other_threads_are_refused() -> None:
+    """Direct writes from a non-main thread raise WrongThreadError."""
+    s = W()
+    errors: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            s.counter = 5
+        except BaseException as exc:
+            errors.append(exc)
+
+    t = threading.Thread(target=write)
+    t.start()
+    t.join()
+    assert isinstance(errors[0], rx.WrongThreadError) and s.counter == 0
+
+
+async def test_hostile_fuzz_500_messages(wire: Wire) -> None:
+    """500 generated malformed or forbidden events all get refusals and change nothing."""
+    import random
+
+    rng = random.Random(7)
+    s = W()
+    m = rx.model(s)
+    names = [
+        "_private",
+        "_secret",
+        "counter",
+        "nope",
+        "__dict__",
+        "bump",
+        "set_counter",
+        "set_max_counter",
+        "task",
+        "",
+        "set__secret",
+        "__aenter__",
+    ]
+    junk: list[Any] = [None, "x", 1.5, [1], {"a": 1}, True, -1, "7x", [[[]]], {"": None}]
+    sent = 0
+    while sent < 500:
+        name = rng.choice(names)
+        args: Any = [rng.choice(junk) for _ in range(rng.randint(0, 3))]
+        content: Any = {"kind": "event", "id": sent, "handler": name, "args": args}
+        ok_call = name == "bump" and (
+            args == []
+            or (len(args) == 1 and isinstance(args[0], int) and not isinstance(args[0], bool))
+        )
+        ok_call |= (
+            name in ("set_counter", "set_max_counter")
+            and len(args) == 1
+            and (
+                (isinstance(args[0], int) and not isinstance(args[0], bool))
+                or (isinstance(args[0], float) and args[0].is_integer())
+            )
+        )
+        ok_call |= name == "task" and args == []
+        if ok_call:
+            continue
+        if rng.random() < 0.2:
+            content = rng.choice(HOSTILE)
+            if isinstance(content, dict):
+                content = {"id": sent, **content}
+        before = s.counter
+        Wire.send(m, content)
+        await settle()
+        assert s.counter == before, content
+        sent += 1
+    assert (s.counter, s.max_counter, s.label) == (0, 10, "")
+    refused = [c for c in wire.customs() if c.get("kind") == "rejected"]
+    assert len(refused) >= 450
+    assert all(isinstance(c["error"], str) and c["error"] for c in refused)
+    assert "backend-only-7f3a" not in wire.text()
+    assert json.dumps(m._nbstate_errors)
