@@ -22,6 +22,7 @@ from ._errors import (
     StateClosedError,
     StateLockedError,
 )
+from ._kernel import install_shutdown_hook
 from ._handlers import BoundBackground, EventHandler, EventSpec, HandlerInfo
 from ._loop import current_loop, main_loop, on_main_thread, require_main_thread
 from ._report import ErrorRecord, format_user_traceback, print_traceback, redact, secrets_of
@@ -505,6 +506,7 @@ class Runtime:
                 raise StateClosedError(f"{self.label} was closed")
             require_main_thread(f"creating the model of {self.label}")
             self.loop = current_loop()
+            install_shutdown_hook()
             values = {}
             for name in self.meta.public:
                 values[name] = to_json(self.state.__dict__[name], where=f"{self.label}.{name}")
