@@ -155,9 +155,12 @@ class KernelFrontend:
             c = m["content"]
             if m["msg_type"] == "comm_open" and c.get("comm_id") == comm_id:
                 state.update(c["data"]["state"])
-            elif m["msg_type"] == "comm_msg" and c["comm_id"] == comm_id:
-                if c["data"].get("method") == "update":
-                    state.update(c["data"]["state"])
+            elif (
+                m["msg_type"] == "comm_msg"
+                and c["comm_id"] == comm_id
+                and c["data"].get("method") == "update"
+            ):
+                state.update(c["data"]["state"])
         return state
 
     def customs(self, comm_id: str) -> list[dict[str, Any]]:

@@ -147,7 +147,7 @@ def test_handler_error_shows_in_owning_cell_and_view_model(kernel: KernelFronten
 
 
 def test_subshell_messages_run_on_main_thread(kernel: KernelFrontend) -> None:
-    """A comm message handled on an ipykernel 7 subshell thread runs its handler on the main loop."""
+    """A comm message handled on a subshell thread runs its handler on the main loop."""
     kernel.execute(COUNTER_STATE)
     comm = kernel.comm_id_of("Count")
     sub = kernel.create_subshell()
