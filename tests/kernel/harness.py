@@ -153,9 +153,7 @@ class KernelFrontend:
         state: dict[str, Any] = {}
         for m in self.messages():
             c = m["content"]
-            if m["msg_type"] == "comm_open" and c.get("comm_id") == comm_id:
-                state.update(c["data"]["state"])
-            elif (
+            if (m["msg_type"] == "comm_open" and c.get("comm_id") == comm_id) or (
                 m["msg_type"] == "comm_msg"
                 and c["comm_id"] == comm_id
                 and c["data"].get("method") == "update"
