@@ -7,6 +7,7 @@ blocks while you keep running cells.
 
 from __future__ import annotations
 
+from . import chakra
 from ._api import cancel_all, close, errors, fire, get_state, model, start
 from ._app import app
 from ._errors import (
@@ -27,6 +28,45 @@ from ._report import ErrorRecord
 from ._state import State
 from ._tasks import TaskHandle
 from ._vars import computed as var
+from ._view import View
+from .components import (
+    badge,
+    box,
+    button,
+    callout,
+    checkbox,
+    code,
+    cond,
+    data_table,
+    divider,
+    foreach,
+    form,
+    fragment,
+    grid,
+    heading,
+    hstack,
+    image,
+    input,
+    link,
+    markdown,
+    number_input,
+    progress,
+    radio_group,
+    select,
+    slider,
+    spacer,
+    spinner,
+    switch,
+    text,
+    text_area,
+    vstack,
+)
+
+
+def view(root: object, bind: dict[type, State] | None = None) -> View:
+    """A live view of ``root``; ``bind={MyState: other}`` shows another instance of MyState."""
+    return View(root, bind)
+
 
 __version__ = "0.1.0"
 
@@ -46,16 +86,49 @@ __all__ = [
     "StateLockedError",
     "TaskHandle",
     "Var",
+    "View",
     "WrongThreadError",
     "app",
     "background",
+    "badge",
+    "box",
+    "button",
+    "callout",
     "cancel_all",
+    "chakra",
+    "checkbox",
     "close",
+    "code",
+    "cond",
+    "data_table",
+    "divider",
     "errors",
     "event",
     "fire",
+    "foreach",
+    "form",
+    "fragment",
     "get_state",
+    "grid",
+    "heading",
+    "hstack",
+    "image",
+    "input",
+    "link",
+    "markdown",
     "model",
+    "number_input",
+    "progress",
+    "radio_group",
+    "select",
+    "slider",
+    "spacer",
+    "spinner",
     "start",
+    "switch",
+    "text",
+    "text_area",
     "var",
+    "view",
+    "vstack",
 ]

@@ -202,6 +202,8 @@ def _describe(tree: dict[str, Any]) -> str:
         return str(tree["name"])
     if op in ("not", "neg"):
         return f"{'~' if op == 'not' else '-'}{_describe(tree['a'])}"
+    if op == "cond":
+        return f"cond({_describe(tree['c'])}, {_describe(tree['a'])}, {_describe(tree['b'])})"
     if "a" in tree and "b" in tree:
         return f"({_describe(tree['a'])} {op} {_describe(tree['b'])})"
     return str(op)

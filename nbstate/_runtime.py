@@ -22,8 +22,8 @@ from ._errors import (
     StateClosedError,
     StateLockedError,
 )
-from ._kernel import install_shutdown_hook
 from ._handlers import BoundBackground, EventHandler, EventSpec, HandlerInfo
+from ._kernel import install_shutdown_hook
 from ._loop import current_loop, main_loop, on_main_thread, require_main_thread
 from ._report import ErrorRecord, format_user_traceback, print_traceback, redact, secrets_of
 from ._tracking import Undo, to_json

@@ -1,0 +1,244 @@
+"""Views: a displayed component tree, as its own anywidget model.
+
+The view model holds the tree as JSON and references to the state models it reads. Many views of
+one state stay in sync because they all listen to the same state model.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import inspect
+import pathlib
+from typing import Any
+
+import anywidget
+import ipywidgets
+import traitlets
+
+from ._app import app
+from ._component import EVENT_VALUES, Component, CondNode, ForeachNode
+from ._expr import Var, has_var, to_tree
+from ._handlers import BoundBackground, EventHandler, EventSpec, HandlerInfo
+from ._state import State, default_instance, runtime_of
+
+_STATIC = pathlib.Path(__file__).parent / "static"
+_MISSING_BUNDLE = """
+export default { render({ el }) {
+  el.textContent =
+    "[nbstate] the frontend bundle is missing: run `make lab` (or `pip install -e .`).";
+} };
+"""
+
+
+def _esm() -> Any:
+    path = _STATIC / "view.js"
+    return path if path.exists() else _MISSING_BUNDLE
+
+
+def _css() -> Any:
+    path = _STATIC / "view.css"
+    return path if path.exists() else ""
+
+
+class _Builder:
+    """Turns a component tree into JSON, collecting the states and widgets it reads."""
+
+    def __init__(self, bind: dict[type, State]) -> None:
+        self.bind = bind
+        self.states: list[State] = []
+        self.widgets: list[ipywidgets.Widget] = []
+
+    def state_index(self, ref: Any) -> int:
+        inst = ref if isinstance(ref, State) else self._instance_for(ref)
+        for i, s in enumerate(self.states):
+            if s is inst:
+                return i
+        self.states.append(inst)
+        return len(self.states) - 1
+
+    def _instance_for(self, cls: type[State]) -> State:
+        for bound_cls, inst in self.bind.items():
+            related = issubclass(bound_cls, cls) or issubclass(cls, bound_cls)
+            if related and isinstance(inst, cls):
+                return inst
+        return default_instance(cls)
+
+    def expr(self, value: Any) -> dict[str, Any]:
+        resolved: dict[str, Any] = self._resolve(to_tree(value))
+        return resolved
+
+    def _resolve(self, tree: Any) -> Any:
+        if isinstance(tree, dict):
+            if tree.get("op") == "var":
+                return {"op": "var", "s": self.state_index(tree["s"]), "name": tree["name"]}
+            if tree.get("op") == "lit":
+                return tree
+            return {k: self._resolve(v) for k, v in tree.items()}
+        if isinstance(tree, list):
+            return [self._resolve(v) for v in tree]
+        return tree
+
+    def node(self, x: Any) -> dict[str, Any] | None:
+        if x is None:
+            return None
+        if isinstance(x, Component):
+            return self.component(x)
+        if isinstance(x, CondNode):
+            return {"type": "cond", "c": self.expr(x.c), "a": self.node(x.a), "b": self.node(x.b)}
+        if isinstance(x, ForeachNode):
+            return {
+                "type": "foreach",
+                "list": self.expr(x.items),
+                "item": x.item,
+                "index": x.index,
+                "body": self.node(x.body),
+            }
+        if isinstance(x, (list, tuple)):
+            return {"type": "fragment", "children": [n for n in map(self.node, x) if n]}
+        if isinstance(x, ipywidgets.Widget):
+            self.widgets.append(x)
+            return {"type": "widget", "index": len(self.widgets) - 1}
+        if isinstance(x, (str, int, float, bool, Var)):
+            return {"type": "text", "expr": self.expr(x)}
+        if isinstance(x, (EventHandler, EventSpec)):
+            raise TypeError(
+                f"{x!r} is an event handler, not something to show; pass it as on_click=..."
+            )
+        raise TypeError(
+            f"cannot show {x!r} in a component: children are components, strings, numbers, "
+            "Vars or ipywidgets"
+        )
+
+    def component(self, c: Component) -> dict[str, Any]:
+        props = {k: self.prop(c.name, k, v) for k, v in c.props.items()}
+        style = {k: self.expr(v) for k, v in c.style.items()}
+        events = {k: self.events(c.name, k, v) for k, v in c.events.items()}
+        children = [n for n in map(self.node, c.children) if n is not None]
+        return {
+            "type": "component",
+            "name": c.name,
+            "props": props,
+            "style": style,
+            "events": events,
+            "children": children,
+        }
+
+    def prop(self, component: str, key: str, value: Any) -> dict[str, Any]:
+        if component == "data_table" and key == "data" and not has_var(value):
+            value = table_data(value)
+        if isinstance(value, (Component, CondNode, ForeachNode)):
+            raise TypeError(f"{component}({key}=...) takes a value or a Var, not a component")
+        return self.expr(value)
+
+    def events(self, component: str, prop: str, targets: list[Any]) -> list[dict[str, Any]]:
+        n_values = EVENT_VALUES.get(prop, 0)
+        out: list[dict[str, Any]] = []
+        for target in targets:
+            for spec in self._expand(prop, target, n_values):
+                out.append(spec)
+        return out
+
+    def _expand(self, prop: str, target: Any, n_values: int) -> list[dict[str, Any]]:
+        event_vars = [Var({"op": "event", "i": i}, f"event value {i}") for i in range(n_values)]
+        if isinstance(target, EventSpec):
+            info, state, args = (
+                target.handler.info,
+                self.state_index(target.handler.state_cls),
+                list(target.args),
+            )
+            return [self._spec(prop, info, state, args, explicit=True)]
+        if isinstance(target, EventHandler):
+            state = self.state_index(target.state_cls)
+            return [self._spec(prop, target.info, state, event_vars, explicit=False)]
+        if isinstance(target, BoundBackground):
+            state = self.state_index(target.state)
+            return [self._spec(prop, target.info, state, event_vars, explicit=False)]
+        if inspect.ismethod(target) and isinstance(target.__self__, State):
+            rt = runtime_of(target.__self__)
+            info = rt.meta.handlers[target.__name__]
+            state = self.state_index(target.__self__)
+            return [self._spec(prop, info, state, event_vars, explicit=False)]
+        # A lambda: call it with the event's values as Vars; it must return events.
+        try:
+            nparams = len(inspect.signature(target).parameters)
+        except (TypeError, ValueError):
+            nparams = 0
+        result = target(*event_vars[:nparams])
+        items = list(result) if isinstance(result, (list, tuple)) else [result]
+        if not items or not all(isinstance(i, (EventSpec, EventHandler)) for i in items):
+            raise TypeError(
+                f"{prop}=lambda ...: must return an event such as MyState.set_x(value) "
+                f"(or a list of them), but it returned {result!r}"
+            )
+        out: list[dict[str, Any]] = []
+        for item in items:
+            out.extend(self._expand(prop, item, n_values))
+        return out
+
+    def _spec(
+        self, prop: str, info: HandlerInfo, state: int, args: list[Any], *, explicit: bool
+    ) -> dict[str, Any]:
+        params = info.params
+        if not explicit:
+            if info.varargs is None:
+                args = args[: len(params)]
+            n_required = sum(p.required for p in params)
+            if len(args) < n_required:
+                raise TypeError(
+                    f"{info.qualname} needs {n_required} argument(s) but {prop} passes "
+                    f"{len(args)}; give them explicitly: {prop}={info.qualname}(...)"
+                )
+        elif info.varargs is None and not (
+            sum(p.required for p in params) <= len(args) <= len(params)
+        ):
+            raise TypeError(
+                f"{info.qualname} takes {len(params)} argument(s), got {len(args)} in {prop}"
+            )
+        return {"s": state, "handler": info.name, "args": [self.expr(a) for a in args]}
+
+
+def table_data(value: Any) -> Any:
+    """Lists of dicts and DataFrames become ``{"columns": [...], "rows": [[...]]}``."""
+    if hasattr(value, "to_dict") and hasattr(value, "columns"):
+        names = [str(c) for c in value.columns]
+        rows = value.astype(object).where(value.notna(), None).values.tolist()
+        return {"columns": names, "rows": rows}
+    if isinstance(value, list) and all(isinstance(r, dict) for r in value):
+        columns: list[str] = []
+        for r in value:
+            for k in r:
+                if k not in columns:
+                    columns.append(k)
+        return {"columns": columns, "rows": [[r.get(c) for c in columns] for r in value]}
+    return value
+
+
+class View(anywidget.AnyWidget):  # type: ignore[misc]
+    """A live view of a component tree. Display it, or let a cell's last expression show it."""
+
+    _esm = _esm()
+    _css = _css()
+    tree = traitlets.Dict().tag(sync=True)
+    states = traitlets.List(trait=traitlets.Instance(ipywidgets.Widget)).tag(
+        sync=True, **ipywidgets.widget_serialization
+    )
+    widgets = traitlets.List(trait=traitlets.Instance(ipywidgets.Widget)).tag(
+        sync=True, **ipywidgets.widget_serialization
+    )
+
+    def __init__(self, root: Any, bind: dict[type, State] | None = None) -> None:
+        builder = _Builder(dict(bind or {}))
+        tree = builder.node(root)
+        if tree is None:
+            raise TypeError("nothing to show: the component tree is empty")
+        self._nb_root = root
+        self._nb_states = builder.states
+        models = [runtime_of(s).ensure_model() for s in builder.states]
+        super().__init__(tree=tree, states=models, widgets=builder.widgets)
+        # Errors and prints from events started in this view belong to this cell's output.
+        self.context = contextvars.copy_context()
+        app.views[self.model_id] = self
+
+    def __repr__(self) -> str:
+        names = ", ".join(type(s).__name__ for s in self._nb_states) or "no state"
+        return f"View({self._nb_root!r}; reads {names})"
