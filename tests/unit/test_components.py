@@ -128,7 +128,7 @@ def test_event_prop_errors_explain_the_fix() -> None:
         tree_of(rx.button("x", on_click=S.pair))
     with pytest.raises(TypeError, match="takes an event handler"):
         rx.button("x", on_click="S.inc")
-    with pytest.raises(TypeError, match="unknown prop 'colr'. Did you mean 'color'"):
+    with pytest.raises(TypeError, match=r"unknown prop 'colr'\. Did you mean 'color'"):
         rx.button("x", colr="red")
 
 
