@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+from collections.abc import Generator
 from typing import Any, TypeVar
 
 from ._app import app
@@ -51,7 +52,42 @@ def _target(event: Any, state: State | None) -> tuple[Runtime, HandlerInfo, list
     )
 
 
-def fire(event: Any, *args: Any, state: State | None = None) -> asyncio.Future[Any]:
+class Firing:
+    """A fired event: await it for the handler's return value (or its exception).
+
+    When the event is awaited, a failure is raised to the awaiting cell (which shows its
+    traceback) instead of being printed a second time; it is still recorded and shown in views.
+    """
+
+    __slots__ = ("awaited", "name", "task")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.awaited = False
+        self.task: asyncio.Task[Any] | None = None
+
+    def __repr__(self) -> str:
+        state = "done" if self.task is not None and self.task.done() else "pending"
+        return f"<fired {self.name} {state}>"
+
+    def done(self) -> bool:
+        return self.task is not None and self.task.done()
+
+    async def _wait(self) -> Any:
+        assert self.task is not None
+        result = await self.task
+        if isinstance(result, TaskHandle):
+            return result
+        if result.error is not None:
+            raise result.error
+        return result.value
+
+    def __await__(self) -> Generator[Any, None, Any]:
+        self.awaited = True
+        return self._wait().__await__()
+
+
+def fire(event: Any, *args: Any, state: State | None = None) -> Firing:
     """Run an event handler as if the browser had sent it; await the result to wait for it.
 
     ``event`` is ``MyState.handler``, ``MyState.handler(args)`` or ``instance.handler``; extra
@@ -62,19 +98,17 @@ def fire(event: Any, *args: Any, state: State | None = None) -> asyncio.Future[A
     """
     rt, info, base = _target(event, state)
     bound = info.bind([*base, *args])
+    firing = Firing(info.qualname)
     if info.background:
-        fut: asyncio.Future[Any] = main_loop().create_future()
-        fut.set_result(rt.start(info, bound))
-        return fut
-    task = rt.schedule(info, bound)
+        handle = rt.start(info, bound)
 
-    async def outcome() -> Any:
-        result = await task
-        if result.error is not None:
-            raise result.error
-        return result.value
+        async def started() -> TaskHandle:
+            return handle
 
-    return asyncio.ensure_future(outcome())
+        firing.task = main_loop().create_task(started())
+        return firing
+    firing.task = rt.schedule(info, bound, waiter=firing)
+    return firing
 
 
 def start(event: Any, *args: Any, state: State | None = None) -> TaskHandle:

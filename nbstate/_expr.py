@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import weakref
 from typing import Any
 
 _BOOL_HINT = (
@@ -24,7 +23,10 @@ _BOOL_HINT = (
 )
 
 _PLACEHOLDER = re.compile("\x00nbvar:(\\d+)\x00")
-_placeholders: weakref.WeakValueDictionary[int, Var] = weakref.WeakValueDictionary()
+# Vars formatted into strings, by key. Temporary Vars (``f"{S.items.length()}"``) must outlive
+# the f-string, so the registry holds them strongly, forgetting the oldest past a bound.
+_placeholders: dict[int, Var] = {}
+_MAX_PLACEHOLDERS = 50_000
 _counter = itertools.count(1)
 
 
@@ -46,8 +48,8 @@ def _split_placeholders(text: str) -> dict[str, Any]:
         var = _placeholders.get(int(match.group(1)))
         if var is None:
             raise ValueError(
-                "a string embeds a Var that no longer exists; build f-strings with Vars in the "
-                "same expression that passes them to a component"
+                "a string embeds a Var formatted too long ago to resolve; build f-strings with "
+                "Vars where you pass them to a component"
             )
         parts.append(var.tree())
         pos = match.end()
@@ -95,6 +97,8 @@ class Var:
     def __format__(self, spec: str) -> str:
         key = next(_counter)
         _placeholders[key] = self
+        if len(_placeholders) > _MAX_PLACEHOLDERS:
+            del _placeholders[next(iter(_placeholders))]
         return f"\x00nbvar:{key}\x00"
 
     def __str__(self) -> str:

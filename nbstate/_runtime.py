@@ -245,12 +245,15 @@ class Runtime:
         args: list[Any],
         ctx: contextvars.Context | None = None,
         reply: int | None = None,
+        waiter: Any = None,
     ) -> asyncio.Task[Outcome]:
         """Queue a (non-background) handler; it runs under the lock, after earlier events."""
         run_ctx = (ctx if ctx is not None else contextvars.copy_context()).copy()
         run_ctx.run(current_txn.set, None)
         run_ctx.run(current_task.set, None)
-        task = main_loop().create_task(self._run_handler(info, args, reply), context=run_ctx)
+        task = main_loop().create_task(
+            self._run_handler(info, args, reply, waiter), context=run_ctx
+        )
         self.pending.add(task)
         task.add_done_callback(self.pending.discard)
         return task
@@ -265,7 +268,9 @@ class Runtime:
             raise StateClosedError(f"{self.label} was closed; it can no longer start tasks")
         return start(self, info, args, ctx)
 
-    async def _run_handler(self, info: HandlerInfo, args: list[Any], reply: int | None) -> Outcome:
+    async def _run_handler(
+        self, info: HandlerInfo, args: list[Any], reply: int | None, waiter: Any = None
+    ) -> Outcome:
         outcome = Outcome()
         try:
             async with self.lock:
@@ -285,7 +290,8 @@ class Runtime:
             raise
         except Exception as exc:
             outcome.error = exc
-            self.report(exc, info.name)
+            # An awaiting caller receives the exception and shows it; otherwise print it here.
+            self.report(exc, info.name, printed=not getattr(waiter, "awaited", False))
         self._reply(reply, {"kind": "done", "id": reply})
         return outcome
 
@@ -458,17 +464,18 @@ class Runtime:
 
     # -- errors -----------------------------------------------------------------------------
 
-    def report(self, exc: BaseException, handler: str) -> None:
+    def report(self, exc: BaseException, handler: str, printed: bool = True) -> None:
         """Make an exception from user code visible: record, print, and show in every view."""
         text = format_user_traceback(exc)
         record = ErrorRecord(self.label, handler, exc, text)
         self.errors.append(record)
         del self.errors[:-100]
         app.record(record)
-        print_traceback(
-            f"nbstate: {self.label}.{handler} raised {type(exc).__name__}; the changes of the "
-            f"failed step were rolled back.\n{text}"
-        )
+        if printed:
+            print_traceback(
+                f"nbstate: {self.label}.{handler} raised {type(exc).__name__}; the changes of "
+                f"the failed step were rolled back.\n{text}"
+            )
         self._ui_error(handler, type(exc).__name__, str(exc), text)
 
     def backend_secrets(self) -> list[str]:

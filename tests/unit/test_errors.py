@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 import nbstate as rx
@@ -29,8 +31,9 @@ async def test_handler_error_is_printed_recorded_and_shown(
     """A handler exception prints a traceback from user code, is recorded and sent to views."""
     s = E()
     rx.model(s)
-    with pytest.raises(RuntimeError):
-        await rx.fire(E.leaky, state=s)
+    firing = rx.fire(E.leaky, state=s)
+    while not firing.done():
+        await asyncio.sleep(0)
     err = capsys.readouterr().err
     assert "Traceback" in err and "in leaky" in err and "RuntimeError" in err
     assert "_runtime.py" not in err.split("in leaky")[0]
@@ -39,6 +42,15 @@ async def test_handler_error_is_printed_recorded_and_shown(
     assert rx.app.errors[-1] is record
     entry = s._nbstate.model._nbstate_errors[-1]
     assert entry["handler"] == "leaky" and entry["type"] == "RuntimeError"
+
+
+async def test_awaited_fire_raises_instead_of_printing(capsys: pytest.CaptureFixture[str]) -> None:
+    """An awaited fire raises the handler's exception to the caller; it is not printed twice."""
+    s = E()
+    with pytest.raises(RuntimeError, match="rejected"):
+        await rx.fire(E.leaky, state=s)
+    assert capsys.readouterr().err == ""
+    assert rx.errors(s)[-1].handler == "leaky"
 
 
 async def test_ui_error_never_carries_backend_values(wire: Wire) -> None:
