@@ -225,6 +225,8 @@ class View(anywidget.AnyWidget):  # type: ignore[misc]
     widgets = traitlets.List(trait=traitlets.Instance(ipywidgets.Widget)).tag(
         sync=True, **ipywidgets.widget_serialization
     )
+    # anywidget's model proxy hides model_id; events name their view with this.
+    _nbstate_view_id = traitlets.Unicode("").tag(sync=True)
 
     def __init__(self, root: Any, bind: dict[type, State] | None = None) -> None:
         builder = _Builder(dict(bind or {}))
@@ -235,6 +237,7 @@ class View(anywidget.AnyWidget):  # type: ignore[misc]
         self._nb_states = builder.states
         models = [runtime_of(s).ensure_model() for s in builder.states]
         super().__init__(tree=tree, states=models, widgets=builder.widgets)
+        self._nbstate_view_id = self.model_id
         # Errors and prints from events started in this view belong to this cell's output.
         self.context = contextvars.copy_context()
         app.views[self.model_id] = self

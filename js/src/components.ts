@@ -1,0 +1,115 @@
+/**
+ * The component registry (one builder per component name of docs/protocol.md, plus form) and
+ * the parts every component gets: data-nbstate, style, id/class_name/title, generic events,
+ * and rebuilds for props that decide the element itself, like a heading's level.
+ */
+import { ComponentContext } from "./component-context";
+import type { Ctx } from "./context";
+import { Region, describeError, envOf, inlineError, warn } from "./context";
+import { CONTROL_COMPONENTS } from "./controls";
+import { DISPLAY_COMPONENTS } from "./display";
+import { collectDeps, deepEqual, evaluate } from "./expr";
+import { INPUT_COMPONENTS } from "./inputs";
+import { LAYOUT_COMPONENTS } from "./layout";
+import { watch } from "./reactive";
+import type { ComponentSpec } from "./spec";
+import { setStyle } from "./style";
+import type { ComponentNode } from "./types";
+
+const GENERIC_EVENTS: Record<string, string> = {
+  on_click: "click",
+  on_double_click: "dblclick",
+  on_mouse_enter: "mouseenter",
+  on_mouse_leave: "mouseleave",
+  on_focus: "focus",
+  on_blur: "blur",
+};
+
+const COMPONENTS: Record<string, ComponentSpec> = {
+  ...LAYOUT_COMPONENTS,
+  ...CONTROL_COMPONENTS,
+  ...INPUT_COMPONENTS,
+  ...DISPLAY_COMPONENTS,
+};
+
+export function componentNames(): string[] {
+  return Object.keys(COMPONENTS);
+}
+
+function applyCommon(c: ComponentContext, el: HTMLElement): void {
+  el.setAttribute("data-nbstate", c.node.name);
+  for (const [prop, e] of Object.entries(c.node.style ?? {})) {
+    if (!e) continue;
+    watch(c.ctx, [e], () => {
+      try {
+        setStyle(el, prop, evaluate(e, envOf(c.ctx)));
+        c.clearError(`style.${prop}`);
+      } catch (err) {
+        c.setError(`style.${prop}`, err);
+      }
+    });
+  }
+  c.bindAttr("id", el);
+  c.bindAttr("title", el);
+  let extra: string[] = [];
+  c.bind("class_name", (v) => {
+    for (const cls of extra) el.classList.remove(cls);
+    const list = Array.isArray(v) ? v.map(String) : typeof v === "string" ? v.split(/\s+/) : [];
+    extra = list.filter((x) => /^[A-Za-z_-][\w-]*$/.test(x));
+    for (const cls of extra) el.classList.add(cls);
+  });
+  for (const event of Object.keys(c.node.events ?? {})) {
+    if (c.handled.has(event)) continue;
+    const domEvent = GENERIC_EVENTS[event];
+    if (!domEvent) {
+      c.setError(event, new Error(`'${c.node.name}' has no event '${event}'`));
+      continue;
+    }
+    c.listen(el, domEvent, () => c.fire(event, []));
+  }
+}
+
+function buildComponent(node: ComponentNode, spec: ComponentSpec, ctx: Ctx, parent: Node, before: Node | null): void {
+  const c = new ComponentContext(node, ctx);
+  let el: HTMLElement;
+  try {
+    el = spec.build(c);
+    c.root = el;
+    applyCommon(c, el);
+  } catch (err) {
+    warn(`could not render '${node.name}':`, err);
+    parent.insertBefore(inlineError(ctx.rt.doc, `${node.name}: ${describeError(err)}`), before);
+    return;
+  }
+  parent.insertBefore(el, before);
+  c.syncErrors();
+}
+
+export function mountComponent(node: ComponentNode, ctx: Ctx, parent: Node, before: Node | null): void {
+  const spec = Object.prototype.hasOwnProperty.call(COMPONENTS, node.name) ? COMPONENTS[node.name] : undefined;
+  if (!spec) {
+    warn(`unknown component '${String(node.name)}'`);
+    parent.insertBefore(inlineError(ctx.rt.doc, `unknown component '${String(node.name)}'`), before);
+    return;
+  }
+  const structural = (spec.structural ?? []).map((p) => node.props?.[p]).filter((e) => !!e);
+  if (structural.length === 0 || structural.every((e) => collectDeps(e).length === 0)) {
+    buildComponent(node, spec, ctx, parent, before);
+    return;
+  }
+  // A prop that decides the element itself (a heading's level): rebuild when it changes.
+  const region = new Region(ctx, `nbstate:${node.name}`, parent, before);
+  let last: unknown[] | undefined;
+  watch(ctx, structural, () => {
+    const values = structural.map((e) => {
+      try {
+        return evaluate(e, envOf(ctx));
+      } catch (err) {
+        return { error: describeError(err) };
+      }
+    });
+    if (last && deepEqual(values, last)) return;
+    last = values;
+    region.replace((inner, into) => buildComponent(node, spec, inner, into, null));
+  });
+}
