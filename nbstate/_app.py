@@ -26,6 +26,10 @@ class App:
         self.runtimes: weakref.WeakSet[Runtime] = weakref.WeakSet()
         self.views: weakref.WeakValueDictionary[str, Any] = weakref.WeakValueDictionary()
         self._shutdown_hooked = False
+        self.coalesce_window = 0.016
+        """Seconds between update messages of one state in a burst (about one animation frame).
+        The first change after a quiet period goes out at once, and the last value always
+        arrives. 0 sends every change set at once."""
 
     def __repr__(self) -> str:
         return (

@@ -25,8 +25,9 @@ from ._errors import (
 from ._handlers import BoundBackground, EventHandler, EventSpec, HandlerInfo
 from ._kernel import install_shutdown_hook
 from ._loop import current_loop, main_loop, on_main_thread, require_main_thread
+from ._patch import apply_ops
 from ._report import ErrorRecord, format_user_traceback, print_traceback, redact, secrets_of
-from ._tracking import Undo, to_json
+from ._tracking import FULL, MAX_OPS, Undo, to_json
 
 if TYPE_CHECKING:
     from ._model import StateModel
@@ -54,7 +55,7 @@ def is_event_like(item: Any) -> bool:
 class Txn:
     """The writes of one handler step or one ``async with`` block, and how to undo them."""
 
-    __slots__ = ("auto", "dirty", "old", "rt", "token", "undo")
+    __slots__ = ("auto", "dirty", "old", "ops", "rt", "token", "undo")
 
     def __init__(self, rt: Runtime, auto: bool = False) -> None:
         self.rt = rt
@@ -62,7 +63,14 @@ class Txn:
         self.old: dict[str, Any] = {}
         self.undo: list[Undo] = []
         self.dirty: set[str] = set()
+        self.ops: dict[str, Any] = {}
         self.token: contextvars.Token[Any] | None = None
+
+    def clear(self) -> None:
+        self.dirty.clear()
+        self.old.clear()
+        self.undo.clear()
+        self.ops.clear()
 
 
 class Outcome:
@@ -97,6 +105,12 @@ class Runtime:
         self.errors: list[ErrorRecord] = []
         self.ui_errors: list[dict[str, Any]] = []
         self.error_seq = 0
+        # Committed changes waiting for the next frame: trait values, and patch ops per var
+        # (FULL when the var is sent whole).
+        self.pending_set: set[str] = set()
+        self.pending_ops: dict[str, Any] = {}
+        self.flush_handle: asyncio.TimerHandle | None = None
+        self.last_flush = -1e9
         app.runtimes.add(self)
 
     @property
@@ -166,27 +180,93 @@ class Runtime:
     # -- commit and rollback ----------------------------------------------------------------
 
     def commit(self, txn: Txn) -> None:
-        """Send the transaction's changes as one update, then forget how to undo them."""
+        """Make the transaction's changes final and queue them for the browser.
+
+        Everything that can fail (serializing values, computing computed vars) happens before
+        anything is final, so a failure leaves the transaction intact for rollback.
+        """
         if not txn.dirty:
             return
-        changes: dict[str, Any] = {}
+        meta = self.meta
         d = self.state.__dict__
+        label = self.label
+        full: dict[str, Any] = {}
+        patches: dict[str, Any] = {}
         for name in txn.dirty:
-            if name in self.meta.public:
-                changes[name] = to_json(d[name], where=f"{self.label}.{name}")
-        for name in self.meta.computed:
+            if name not in meta.public_set:
+                continue
+            ops = txn.ops.get(name)
+            if name in meta.patchable and ops is not None and ops is not FULL:
+                patches[name] = ops
+            else:
+                full[name] = to_json(d[name], where=f"{label}.{name}")
+        for name in meta.computed:
             if name in self.stale:
-                value = to_json(self._computed(name), where=f"{self.label}.{name}")
+                value = to_json(self._computed(name), where=f"{label}.{name}")
                 if self.sent.get(name, _MISSING) != value:
-                    changes[name] = value
-        txn.dirty.clear()
-        txn.old.clear()
-        txn.undo.clear()
-        for name in self.meta.computed:
-            if name in changes:
-                self.sent[name] = changes[name]
-        if changes and self.model is not None:
-            self.model.push({f"v_{k}": v for k, v in changes.items()})
+                    full[name] = self.sent[name] = value
+        txn.clear()
+        model = self.model
+        if model is None or not (full or patches):
+            return
+        tv = model._trait_values
+        for name, value in full.items():
+            key = "v_" + name
+            tv[key] = value
+            if name in meta.patchable:
+                self.pending_ops[name] = FULL
+            else:
+                self.pending_set.add(key)
+        for name, ops in patches.items():
+            key = "v_" + name
+            tv[key] = apply_ops(tv[key], ops)
+            queued = self.pending_ops.get(name)
+            if queued is None:
+                self.pending_ops[name] = list(ops)
+            elif queued is not FULL:
+                queued.extend(ops)
+                if len(queued) > MAX_OPS:
+                    self.pending_ops[name] = FULL
+        self._emit()
+
+    def _emit(self) -> None:
+        """Send now if the last send was a frame ago or more; else once the frame is over."""
+        if self.flush_handle is not None:
+            return
+        window = app.coalesce_window
+        loop = self.loop
+        if window <= 0 or loop is None or loop.is_closed():
+            self.flush()
+            return
+        due = self.last_flush + window
+        if loop.time() >= due:
+            self.flush()
+        else:
+            self.flush_handle = loop.call_at(due, self.flush)
+
+    def flush(self) -> None:
+        """Send every queued change: one update message, and one patch message per var."""
+        if self.flush_handle is not None:
+            self.flush_handle.cancel()
+            self.flush_handle = None
+        model = self.model
+        if model is None or model.comm is None:
+            self.pending_set.clear()
+            self.pending_ops.clear()
+            return
+        if self.loop is not None and not self.loop.is_closed():
+            self.last_flush = self.loop.time()
+        if self.pending_set:
+            keys = list(self.pending_set)
+            self.pending_set.clear()
+            model.send_state(keys)
+        if self.pending_ops:
+            queued, self.pending_ops = self.pending_ops, {}
+            tv = model._trait_values
+            for name, ops in queued.items():
+                if ops is FULL:
+                    ops = [{"op": "replace", "path": [], "value": tv["v_" + name]}]
+                model.send({"kind": "patch", "var": name, "ops": ops})
 
     def rollback(self, txn: Txn) -> None:
         """Undo every write of the transaction; nothing of it was sent."""
@@ -198,9 +278,7 @@ class Runtime:
         for name in txn.dirty:
             if name in self.dependents:
                 self._mark_stale(name)
-        txn.dirty.clear()
-        txn.old.clear()
-        txn.undo.clear()
+        txn.clear()
 
     # -- async with -------------------------------------------------------------------------
 
@@ -456,6 +534,7 @@ class Runtime:
 
     def _reply(self, reply_id: int | None, msg: dict[str, Any]) -> None:
         if reply_id is not None and self.model is not None and not self.closed:
+            self.flush()  # the values an event produced arrive before its reply
             self.model.send(msg)
 
     def _refuse(self, reply_id: int | None, message: str) -> None:
@@ -537,6 +616,8 @@ class Runtime:
             h.cancel(f"{self.label} was closed")
         for task in list(self.pending):
             task.cancel()
+        if self.model is not None:
+            self.flush()
         self.closed = True
         if self.model is not None:
             self.model.close()

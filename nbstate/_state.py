@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import enum
 import inspect
 import types
 import typing
@@ -49,6 +50,19 @@ def _implicit_default(owner: str, name: str, ann: Any) -> Any:
     )
 
 
+_SCALARS = (int, float, str, bool, type(None))
+
+
+def _scalar(ann: Any) -> bool:
+    """True for annotations whose values are sent whole (numbers, strings, enums, literals)."""
+    origin = get_origin(ann)
+    if origin in (Union, types.UnionType):
+        return all(_scalar(a) for a in get_args(ann))
+    if origin is typing.Literal:
+        return True
+    return isinstance(ann, type) and (issubclass(ann, _SCALARS) or issubclass(ann, enum.Enum))
+
+
 def _setter(name: str, annotation: Any, owner: str) -> Any:
     def setter(self: Any, value: Any) -> None:
         setattr(self, name, coerce(value, annotation, what=f"{owner}.{name}"))
@@ -67,6 +81,8 @@ class ClassMeta:
         self.name = cls.__name__
         self.vars: dict[str, VarField] = {}
         self.public: list[str] = []
+        self.public_set: frozenset[str] = frozenset()
+        self.patchable: frozenset[str] = frozenset()
         self.computed: dict[str, ComputedField] = {}
         self.handlers: dict[str, HandlerInfo] = {}
 
@@ -143,6 +159,8 @@ def _build_meta(cls: type) -> ClassMeta:
             meta.computed[name] = value
 
     meta.public = [n for n in meta.vars if not n.startswith("_")]
+    meta.public_set = frozenset(meta.public)
+    meta.patchable = frozenset(n for n in meta.public if not _scalar(meta.vars[n].annotation))
 
     for name, value in body.items():
         if name.startswith("_") or not inspect.isfunction(value):

@@ -8,7 +8,7 @@ from typing import Any
 from ._coerce import type_name
 from ._errors import StateDefinitionError
 from ._expr import Var
-from ._tracking import TrackedDict, TrackedList, TrackedSet, wrap
+from ._tracking import FULL, TrackedDict, TrackedList, TrackedSet, wrap
 
 _CONTAINERS = (TrackedList, TrackedDict, TrackedSet)
 
@@ -62,8 +62,9 @@ class VarField:
         rt = d["_nbstate"]
         txn = rt._begin_write(name)
         d[name] = wrap(value, (rt, name))
-        if txn is not None and name not in txn.old:
+        if name not in txn.old:
             txn.old[name] = old
+        txn.ops[name] = FULL
         rt._end_write(txn, name)
 
     def __delete__(self, inst: Any) -> None:

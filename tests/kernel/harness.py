@@ -10,6 +10,8 @@ from typing import Any
 
 from jupyter_client.manager import KernelManager
 
+from nbstate._patch import apply_ops, copy_json
+
 
 class KernelFrontend:
     """Plays JupyterLab's part: runs cells, reads iopub, sends comm messages."""
@@ -149,16 +151,19 @@ class KernelFrontend:
         ]
 
     def frontend_state(self, comm_id: str) -> dict[str, Any]:
-        """The model's state as a frontend holds it: the open message plus every update."""
+        """The model's state as a frontend holds it: the open message, then every update and
+        patch, in order."""
         state: dict[str, Any] = {}
         for m in self.messages():
             c = m["content"]
-            if (m["msg_type"] == "comm_open" and c.get("comm_id") == comm_id) or (
-                m["msg_type"] == "comm_msg"
-                and c["comm_id"] == comm_id
-                and c["data"].get("method") == "update"
-            ):
-                state.update(c["data"]["state"])
+            if c.get("comm_id") != comm_id:
+                continue
+            data = c.get("data", {})
+            if m["msg_type"] == "comm_open" or data.get("method") == "update":
+                state.update(copy_json(data["state"]))
+            elif data.get("method") == "custom" and data["content"].get("kind") == "patch":
+                key = "v_" + data["content"]["var"]
+                state[key] = apply_ops(state.get(key), data["content"]["ops"])
         return state
 
     def customs(self, comm_id: str) -> list[dict[str, Any]]:

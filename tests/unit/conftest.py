@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,12 +13,14 @@ from comm.base_comm import BaseComm
 
 import nbstate
 from nbstate._app import app
+from nbstate._patch import apply_ops, copy_json
 
 
 class RecordingComm(BaseComm):
     """A comm that keeps every message the kernel would publish."""
 
     sent: list[tuple[str, dict[str, Any], Any]] = []
+    by_comm: list[tuple[str, str, dict[str, Any]]] = []
 
     def publish_msg(
         self,
@@ -28,6 +31,7 @@ class RecordingComm(BaseComm):
         **keys: Any,
     ) -> None:
         RecordingComm.sent.append((msg_type, dict(data or {}), buffers))
+        RecordingComm.by_comm.append((self.comm_id, msg_type, json.loads(json.dumps(data or {}))))
 
 
 class Wire:
@@ -35,6 +39,7 @@ class Wire:
 
     def __init__(self) -> None:
         RecordingComm.sent = []
+        RecordingComm.by_comm = []
 
     @property
     def messages(self) -> list[tuple[str, dict[str, Any], Any]]:
@@ -42,6 +47,20 @@ class Wire:
 
     def clear(self) -> None:
         RecordingComm.sent.clear()
+
+    @staticmethod
+    def frontend(model: Any) -> dict[str, Any]:
+        """The model's state as a frontend holds it: open, then every update and patch."""
+        state: dict[str, Any] = {}
+        for comm_id, kind, data in RecordingComm.by_comm:
+            if comm_id != model.comm.comm_id:
+                continue
+            if kind == "comm_open" or data.get("method") == "update":
+                state.update(copy_json(data["state"]))
+            elif data.get("method") == "custom" and data["content"].get("kind") == "patch":
+                key = "v_" + data["content"]["var"]
+                state[key] = apply_ops(state[key], data["content"]["ops"])
+        return state
 
     def updates(self) -> list[dict[str, Any]]:
         """The ``state`` dicts of every update message, in order."""
@@ -78,6 +97,8 @@ class Wire:
 def wire(monkeypatch: pytest.MonkeyPatch) -> Iterator[Wire]:
     """Record comm traffic, and leave no default instances or errors behind."""
     monkeypatch.setattr(comm, "create_comm", lambda *a, **k: RecordingComm(*a, **k))
+    # Most tests count messages per change set; coalescing has tests of its own.
+    monkeypatch.setattr(app, "coalesce_window", 0.0)
     w = Wire()
     yield w
     for t in list(app.background_tasks):

@@ -64,7 +64,10 @@ def test_computed_is_synced(wire: Wire) -> None:
     assert update == {"v_a": 4, "v_double": 8, "v_quad": 16}
     wire.clear()
     s.items.append(5)
-    assert wire.updates() == [{"v_items": [5], "v_total": 5}]
+    assert wire.updates() == [{"v_total": 5}]
+    assert wire.customs() == [
+        {"kind": "patch", "var": "items", "ops": [{"op": "append", "path": [], "value": 5}]}
+    ]
     wire.clear()
     s.b = 0
     assert wire.updates() == [{"v_b": 0}]
