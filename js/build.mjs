@@ -20,6 +20,17 @@ await build({
 });
 
 await build({
+  entryPoints: [resolve(here, "src/state.ts")],
+  outfile: resolve(outdir, "state.js"),
+  bundle: true,
+  format: "esm",
+  target: "es2020",
+  minify: true,
+  legalComments: "none",
+  logLevel: "info",
+});
+
+await build({
   entryPoints: [resolve(here, "src/style.css")],
   outfile: resolve(outdir, "view.css"),
   bundle: true,

@@ -8,26 +8,30 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import pathlib
+
 import anywidget
 import traitlets
 
 if TYPE_CHECKING:
     from ._runtime import Runtime
 
-_STATE_ESM = """
-export default {
-  initialize() {},
-  render({ el }) {
-    el.textContent = "[nbstate] a state model has no view of its own; display a component.";
-  },
-};
+_STATE_BUNDLE = pathlib.Path(__file__).parent / "static" / "state.js"
+_MISSING_STATE_BUNDLE = """
+export default { initialize() {
+  console.warn("[nbstate] the frontend bundle is missing: run `make lab` (or `pip install -e .`).");
+} };
 """
+
+
+def _state_esm() -> Any:
+    return _STATE_BUNDLE if _STATE_BUNDLE.exists() else _MISSING_STATE_BUNDLE
 
 
 class StateModel(anywidget.AnyWidget):  # type: ignore[misc]
     """The synced side of a State instance. Created by nbstate; do not instantiate it."""
 
-    _esm = _STATE_ESM
+    _esm = _state_esm()
     _nbstate_class = traitlets.Unicode("").tag(sync=True)
     _nbstate_errors: traitlets.List[Any] = traitlets.List().tag(sync=True)
 
