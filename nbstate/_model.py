@@ -6,9 +6,8 @@ Var ``counter`` is the trait ``v_counter``: the prefix keeps users' names (``key
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 import pathlib
+from typing import TYPE_CHECKING, Any
 
 import anywidget
 import traitlets
