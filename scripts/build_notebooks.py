@@ -17,7 +17,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent / "notebooks"
 md = nbformat.v4.new_markdown_cell
 code = nbformat.v4.new_code_cell
 
-EXAMPLE = '''import asyncio
+EXAMPLE = """import asyncio
 import nbstate as rx
 
 class MyTaskState(rx.State):
@@ -57,7 +57,7 @@ rx.hstack(
     rx.button(rx.cond(~MyTaskState.running, "Start", "Stop"),
               on_click=MyTaskState.toggle_running),
     rx.button("Reset", on_click=MyTaskState.clear_counter),
-)'''
+)"""
 
 NOTEBOOKS: dict[str, list[nbformat.NotebookNode]] = {
     "01_counter_task.ipynb": [
@@ -104,7 +104,7 @@ progress bar, counts and a log; all of it updates live while the task runs, and 
 `percent` is a **computed var** (`@rx.var`): it is cached, recomputed only when `done` or
 `total` change, and synced like any other var. `policy="skip"` means pressing *Run* again while
 a run is going does nothing."""),
-        code('''import asyncio
+        code("""import asyncio
 import random
 import nbstate as rx
 
@@ -150,12 +150,12 @@ rx.vstack(
         rx.cond(Pipeline.running, rx.spinner(), rx.badge("idle")),
     ),
     rx.foreach(Pipeline.log, lambda line: rx.text(line, font_size="0.85em")),
-)'''),
+)"""),
         md("""Start a run from Python and wait for it. `rx.start` returns a handle you can await, cancel
 or inspect; `rx.app.background_tasks` holds every running task."""),
-        code('''handle = rx.start(Pipeline.run)
+        code("""handle = rx.start(Pipeline.run)
 await handle
-handle, rx.get_state(Pipeline).percent'''),
+handle, rx.get_state(Pipeline).percent"""),
         code("rx.get_state(Pipeline).log"),
     ],
     "03_form_validation.ipynb": [
@@ -168,7 +168,7 @@ the var keeps its value; Reflex silently drops such input.
 Validation lives in a computed var, so the list of problems updates as you type, and *Submit*
 stays disabled until the form is valid. A handler that raises shows its error in the view's
 error area and rolls back everything it changed."""),
-        code('''import nbstate as rx
+        code("""import nbstate as rx
 
 
 class Signup(rx.State):
@@ -216,26 +216,28 @@ rx.vstack(
     rx.divider(),
     rx.text(f"{Signup.members.length()} members"),
     rx.foreach(Signup.members, lambda m: rx.text(m)),
-)'''),
-        md("""The setters convert strings the way a form needs, and refuse what they cannot convert:"""),
-        code('''form = rx.get_state(Signup)
+)"""),
+        md(
+            """The setters convert strings the way a form needs, and refuse what they cannot convert:"""
+        ),
+        code("""form = rx.get_state(Signup)
 form.set_age("42")
 try:
     form.set_age("forty")
 except rx.CoercionError as err:
     print(err)
-form.age'''),
+form.age"""),
         md("""Submitting an invalid form raises inside the handler: the error is recorded (here we print
 it), shown in the view, and nothing the handler changed is kept."""),
-        code('''try:
+        code("""try:
     await rx.fire(Signup.submit)
 except ValueError as err:
-    print("refused:", err)'''),
-        code('''await rx.fire(Signup.set_name, "Ada Lovelace")
+    print("refused:", err)"""),
+        code("""await rx.fire(Signup.set_name, "Ada Lovelace")
 await rx.fire(Signup.set_email, "ada@example.org")
 await rx.fire(Signup.set_accepted, "true")
 await rx.fire(Signup.submit)
-form.members, form.problems'''),
+form.members, form.problems"""),
     ],
     "04_list_editor.ipynb": [
         md("""# A list editor
@@ -243,7 +245,7 @@ form.members, form.problems'''),
 `rx.foreach` renders one row per item, in the browser. Handlers change the list **in place**
 (`append`, item assignment, `del`) and nbstate tracks that as a change, just like assigning a new
 list. Each row's buttons pass the row's index to the handler."""),
-        code('''import nbstate as rx
+        code("""import nbstate as rx
 
 
 class Todos(rx.State):
@@ -288,16 +290,16 @@ rx.vstack(
         rx.button("Add", on_click=Todos.add),
     ),
     rx.foreach(Todos.items, row),
-)'''),
+)"""),
         md("""The same handlers work from Python; in-place changes show in the view at once."""),
-        code('''todos = rx.get_state(Todos)
+        code("""todos = rx.get_state(Todos)
 await rx.fire(Todos.set_draft, "Answer the issues")
 await rx.fire(Todos.add)
 await rx.fire(Todos.toggle, 1)
-todos.items, todos.remaining'''),
+todos.items, todos.remaining"""),
         md("""Direct in-place changes from a cell count too, when no handler holds the lock:"""),
-        code('''todos.items.append({"text": "Celebrate", "done": False})
-todos.remaining'''),
+        code("""todos.items.append({"text": "Celebrate", "done": False})
+todos.remaining"""),
     ],
     "05_long_job_cancel.ipynb": [
         md("""# A long job with a Cancel button
@@ -307,7 +309,7 @@ A background task runs a long job step by step. **Cancel** stops it: the task re
 the block's changes are rolled back, so the state never shows half of a step.
 
 `policy="replace"` means pressing *Start* while a job runs cancels it and starts over."""),
-        code('''import asyncio
+        code("""import asyncio
 import nbstate as rx
 
 
@@ -344,23 +346,23 @@ rx.vstack(
         rx.button("Start", on_click=Job.crunch),
         rx.button("Cancel", on_click=Job.cancel, disabled=Job.status != "running"),
     ),
-)'''),
+)"""),
         md("""From Python: start it, wait until it is a fifth done, cancel the handle, and wait for the
 task to unwind."""),
-        code('''job = rx.get_state(Job)
+        code("""job = rx.get_state(Job)
 handle = rx.start(Job.crunch)
 while job.progress < 20:
     await asyncio.sleep(0.01)
 handle.cancel()
 await asyncio.gather(handle, return_exceptions=True)
-handle, job.status'''),
+handle, job.status"""),
         md("""`rx.cancel_all()` cancels every run in the kernel (`rx.cancel_all(state)` only that state's),
 and `rx.close(state)` also closes the state for good."""),
-        code('''handle = rx.start(Job.crunch, 1000)
+        code("""handle = rx.start(Job.crunch, 1000)
 await asyncio.sleep(0.3)
 cancelled = rx.cancel_all()
 await asyncio.gather(*cancelled, return_exceptions=True)
-[h.status for h in cancelled], job.status.startswith("cancelled")'''),
+[h.status for h in cancelled], job.status.startswith("cancelled")"""),
     ],
 }
 
@@ -372,9 +374,18 @@ def main() -> None:
         if only and name not in only:
             continue
         nb = nbformat.v4.new_notebook(cells=cells)
-        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-        NotebookClient(nb, timeout=120, kernel_name="python3",
-                       resources={"metadata": {"path": str(ROOT)}}).execute()
+        nb.metadata["kernelspec"] = {
+            "name": "python3",
+            "display_name": "Python 3",
+            "language": "python",
+        }
+        NotebookClient(
+            nb,
+            timeout=120,
+            kernel_name="python3",
+            store_widget_state=False,
+            resources={"metadata": {"path": str(ROOT)}},
+        ).execute()
         nbformat.write(nb, ROOT / name)
         print("wrote", name)
 
