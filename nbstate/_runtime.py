@@ -7,14 +7,16 @@ step or one ``async with`` block, and the commit sends them as one update messag
 
 from __future__ import annotations
 
+import _asyncio as _asyncio_c  # the C current_task: the hot path asks it on every write
 import asyncio
 import contextvars
 import inspect
 import json
+import threading
 from typing import TYPE_CHECKING, Any
 
 from ._app import app
-from ._context import current_task, current_txn
+from ._context import current_task
 from ._errors import (
     EventRejected,
     ImmutableStateError,
@@ -39,6 +41,18 @@ MAX_UI_ERRORS = 10
 _MISSING = object()
 
 
+_PLAIN = (int, str, bool, type(None))
+_c_current_task = getattr(_asyncio_c, "current_task", asyncio.current_task)
+_MAIN_IDENT = threading.main_thread().ident
+
+
+def _current_task_or_none() -> asyncio.Task[Any] | None:
+    try:
+        return _c_current_task()
+    except RuntimeError:  # no loop running in this thread
+        return None
+
+
 def is_event_like(item: Any) -> bool:
     """True for what a handler may return or yield to chain an event."""
     if isinstance(item, (list, tuple)):
@@ -55,7 +69,7 @@ def is_event_like(item: Any) -> bool:
 class Txn:
     """The writes of one handler step or one ``async with`` block, and how to undo them."""
 
-    __slots__ = ("auto", "dirty", "old", "ops", "rt", "token", "undo")
+    __slots__ = ("auto", "dirty", "old", "ops", "rt", "undo")
 
     def __init__(self, rt: Runtime, auto: bool = False) -> None:
         self.rt = rt
@@ -64,13 +78,15 @@ class Txn:
         self.undo: list[Undo] = []
         self.dirty: set[str] = set()
         self.ops: dict[str, Any] = {}
-        self.token: contextvars.Token[Any] | None = None
 
     def clear(self) -> None:
         self.dirty.clear()
-        self.old.clear()
-        self.undo.clear()
-        self.ops.clear()
+        if self.old:
+            self.old.clear()
+        if self.undo:
+            self.undo.clear()
+        if self.ops:
+            self.ops.clear()
 
 
 class Outcome:
@@ -90,6 +106,10 @@ class Runtime:
         self.state = state
         self.meta = meta
         self.lock = asyncio.Lock()
+        # The task holding the lock, and the one transaction it writes to. Only the holder
+        # writes through it, so one Txn per instance is enough.
+        self.holder: asyncio.Task[Any] | None = None
+        self.txn = Txn(self)
         self.model: StateModel | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
         self.closed = False
@@ -120,10 +140,15 @@ class Runtime:
     # -- writes -----------------------------------------------------------------------------
 
     def _begin_write(self, name: str) -> Txn:
-        txn: Txn | None = current_txn.get()
-        if txn is not None and txn.rt is self:
-            return txn
+        holder = self.holder
+        if holder is not None and holder is _current_task_or_none():
+            return self.txn
         return self._begin_outside(name)
+
+    def holds_lock(self) -> bool:
+        """True when the running task holds this state's lock (inside its block or handler)."""
+        holder = self.holder
+        return holder is not None and holder is _current_task_or_none()
 
     def _begin_outside(self, name: str) -> Txn:
         if self.closed:
@@ -149,11 +174,15 @@ class Runtime:
         if name in self.dependents:
             self._mark_stale(name)
         if txn.auto:
-            try:
-                self.commit(txn)
-            except BaseException:
-                self.rollback(txn)
-                raise
+            self.finish_auto(txn)
+
+    def finish_auto(self, txn: Txn) -> None:
+        """Commit a single write made while no one held the lock."""
+        try:
+            self.commit(txn)
+        except BaseException:
+            self.rollback(txn)
+            raise
 
     def _mark_stale(self, name: str) -> None:
         stack = [name]
@@ -185,49 +214,60 @@ class Runtime:
         Everything that can fail (serializing values, computing computed vars) happens before
         anything is final, so a failure leaves the transaction intact for rollback.
         """
-        if not txn.dirty:
+        dirty = txn.dirty
+        if not dirty:
             return
         meta = self.meta
         d = self.state.__dict__
-        label = self.label
+        public = meta.public_set
+        patchable = meta.patchable
         full: dict[str, Any] = {}
-        patches: dict[str, Any] = {}
-        for name in txn.dirty:
-            if name not in meta.public_set:
+        patches: dict[str, Any] | None = None
+        for name in dirty:
+            if name not in public:
                 continue
-            ops = txn.ops.get(name)
-            if name in meta.patchable and ops is not None and ops is not FULL:
-                patches[name] = ops
-            else:
-                full[name] = to_json(d[name], where=f"{label}.{name}")
-        for name in meta.computed:
-            if name in self.stale:
-                value = to_json(self._computed(name), where=f"{label}.{name}")
-                if self.sent.get(name, _MISSING) != value:
-                    full[name] = self.sent[name] = value
+            value = d[name]
+            if name in patchable:
+                ops = txn.ops.get(name)
+                if ops is not None and ops is not FULL:
+                    if patches is None:
+                        patches = {}
+                    patches[name] = ops
+                    continue
+            full[name] = (
+                value if type(value) in _PLAIN else to_json(value, where=f"{self.label}.{name}")
+            )
+        if self.stale:
+            for name in meta.computed:
+                if name in self.stale:
+                    value = to_json(self._computed(name), where=f"{self.label}.{name}")
+                    if self.sent.get(name, _MISSING) != value:
+                        full[name] = self.sent[name] = value
         txn.clear()
         model = self.model
-        if model is None or not (full or patches):
+        if model is None:
             return
         tv = model._trait_values
         for name, value in full.items():
             key = "v_" + name
             tv[key] = value
-            if name in meta.patchable:
+            if name in patchable:
                 self.pending_ops[name] = FULL
             else:
                 self.pending_set.add(key)
-        for name, ops in patches.items():
-            key = "v_" + name
-            tv[key] = apply_ops(tv[key], ops)
-            queued = self.pending_ops.get(name)
-            if queued is None:
-                self.pending_ops[name] = list(ops)
-            elif queued is not FULL:
-                queued.extend(ops)
-                if len(queued) > MAX_OPS:
-                    self.pending_ops[name] = FULL
-        self._emit()
+        if patches:
+            for name, ops in patches.items():
+                key = "v_" + name
+                tv[key] = apply_ops(tv[key], ops)
+                queued = self.pending_ops.get(name)
+                if queued is None:
+                    self.pending_ops[name] = list(ops)
+                elif queued is not FULL:
+                    queued.extend(ops)
+                    if len(queued) > MAX_OPS:
+                        self.pending_ops[name] = FULL
+        if self.flush_handle is None and (full or patches):
+            self._emit()
 
     def _emit(self) -> None:
         """Send now if the last send was a frame ago or more; else once the frame is over."""
@@ -283,9 +323,9 @@ class Runtime:
     # -- async with -------------------------------------------------------------------------
 
     async def enter(self) -> None:
-        """``async with state:``: wait for the lock and open a transaction."""
-        txn: Txn | None = current_txn.get()
-        if txn is not None and txn.rt is self:
+        """``async with state:``: wait for the lock and open the transaction."""
+        holder = self.holder
+        if holder is not None and holder is _current_task_or_none():
             where = "a background task" if current_task.get() is not None else "an event handler"
             raise NestedBlockError(
                 f"`async with` on {self.label} while {where} already holds its lock; "
@@ -293,26 +333,25 @@ class Runtime:
             )
         if self.closed:
             raise StateClosedError(f"{self.label} was closed; it can no longer change")
-        require_main_thread(f"`async with` on {self.label}")
+        if threading.get_ident() != _MAIN_IDENT:
+            require_main_thread(f"`async with` on {self.label}")
         await self.lock.acquire()
-        txn = Txn(self)
-        txn.token = current_txn.set(txn)
+        self.holder = _c_current_task()
 
-    async def exit(self, failed: bool) -> None:
+    def exit(self, failed: bool) -> None:
         """End of ``async with``: commit (or roll back on error) and release the lock."""
-        txn: Txn = current_txn.get()
+        txn = self.txn
         try:
             if failed:
                 self.rollback(txn)
-            else:
+            elif txn.dirty:
                 try:
                     self.commit(txn)
                 except BaseException:
                     self.rollback(txn)
                     raise
         finally:
-            assert txn.token is not None
-            current_txn.reset(txn.token)
+            self.holder = None
             self.lock.release()
 
     # -- events -----------------------------------------------------------------------------
@@ -327,7 +366,6 @@ class Runtime:
     ) -> asyncio.Task[Outcome]:
         """Queue a (non-background) handler; it runs under the lock, after earlier events."""
         run_ctx = (ctx if ctx is not None else contextvars.copy_context()).copy()
-        run_ctx.run(current_txn.set, None)
         run_ctx.run(current_task.set, None)
         task = main_loop().create_task(
             self._run_handler(info, args, reply, waiter), context=run_ctx
@@ -354,15 +392,15 @@ class Runtime:
             async with self.lock:
                 if self.closed:
                     raise StateClosedError(f"{self.label} was closed before {info.name} ran")
-                txn = Txn(self)
-                txn.token = current_txn.set(txn)
+                txn = self.txn
+                self.holder = asyncio.current_task()
                 try:
                     outcome.value = await self._drive(info, args, txn)
                 except BaseException:
                     self.rollback(txn)
                     raise
                 finally:
-                    current_txn.reset(txn.token)
+                    self.holder = None
         except asyncio.CancelledError:
             self._reply(reply, {"kind": "done", "id": reply, "cancelled": True})
             raise

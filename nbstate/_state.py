@@ -161,6 +161,8 @@ def _build_meta(cls: type) -> ClassMeta:
     meta.public = [n for n in meta.vars if not n.startswith("_")]
     meta.public_set = frozenset(meta.public)
     meta.patchable = frozenset(n for n in meta.public if not _scalar(meta.vars[n].annotation))
+    for name, field in meta.vars.items():
+        field.patchable = name in meta.patchable
 
     for name, value in body.items():
         if name.startswith("_") or not inspect.isfunction(value):
@@ -203,6 +205,7 @@ class State:
     """
 
     _nbstate_meta: ClassVar[ClassMeta]
+    _nbstate: Runtime
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -225,8 +228,12 @@ class State:
 
     def __setattr__(self, name: str, value: Any) -> None:
         meta = type(self)._nbstate_meta
-        if name in meta.vars or name in meta.computed:
-            object.__setattr__(self, name, value)
+        field = meta.vars.get(name)
+        if field is not None:
+            field.__set__(self, value)
+            return
+        if name in meta.computed:
+            meta.computed[name].__set__(self, value)
             return
         close = difflib.get_close_matches(name, list(meta.vars), n=1)
         hint = f" Did you mean '{close[0]}'?" if close else ""
@@ -241,11 +248,11 @@ class State:
         return f"{meta.name}({', '.join(parts)})"
 
     async def __aenter__(self) -> State:
-        await self.__dict__["_nbstate"].enter()
+        await self._nbstate.enter()
         return self
 
     async def __aexit__(self, et: Any, e: Any, tb: Any) -> None:
-        await self.__dict__["_nbstate"].exit(et is not None)
+        self._nbstate.exit(et is not None)
 
 
 def runtime_of(state: Any) -> Runtime:

@@ -8,7 +8,7 @@ import contextvars
 from typing import TYPE_CHECKING, Any, Literal
 
 from ._app import app
-from ._context import current_task, current_txn
+from ._context import current_task
 from ._loop import main_loop
 
 if TYPE_CHECKING:
@@ -99,7 +99,6 @@ def start(
     rt.run_seq += 1
     handle = TaskHandle(rt, info, rt.run_seq, args)
     run_ctx = (ctx if ctx is not None else contextvars.copy_context()).copy()
-    run_ctx.run(current_txn.set, None)
     run_ctx.run(current_task.set, handle)
     task = main_loop().create_task(
         _run(handle, prev), name=f"{info.qualname}#{handle.number}", context=run_ctx

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import _asyncio as _asyncio_c  # the C current_task: asked on every write
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -11,6 +13,9 @@ from ._expr import Var
 from ._tracking import FULL, TrackedDict, TrackedList, TrackedSet, wrap
 
 _CONTAINERS = (TrackedList, TrackedDict, TrackedSet)
+_PLAIN = (int, float, str, bool, type(None))
+_c_current_task = getattr(_asyncio_c, "current_task", asyncio.current_task)
+
 
 # Names read while a computed var computes. Computing is synchronous, so a stack suffices.
 _read_stack: list[set[str]] = []
@@ -31,7 +36,7 @@ class BackendVarRef(Var):
 class VarField:
     """The descriptor behind one declared var (public or backend)."""
 
-    __slots__ = ("annotation", "backend", "default", "name", "owner", "ref")
+    __slots__ = ("annotation", "backend", "default", "name", "owner", "patchable", "ref")
 
     def __init__(self, owner: type, name: str, annotation: Any, default: Any) -> None:
         self.owner = owner
@@ -39,6 +44,7 @@ class VarField:
         self.annotation = annotation
         self.default = default
         self.backend = name.startswith("_")
+        self.patchable = False  # set by the State class for container vars
         label = f"{owner.__name__}.{name}"
         tree = {"op": "var", "s": owner, "name": name}
         self.ref: Var = BackendVarRef(tree, label) if self.backend else Var(tree, label)
@@ -60,12 +66,22 @@ class VarField:
         if value is old and type(value) in _CONTAINERS:
             return  # `self.items += [x]` re-assigns the container it already mutated
         rt = d["_nbstate"]
-        txn = rt._begin_write(name)
-        d[name] = wrap(value, (rt, name))
+        holder = rt.holder
+        try:
+            running = _c_current_task() if holder is not None else None
+        except RuntimeError:  # no loop in this thread: not the holder
+            running = None
+        txn = rt.txn if holder is not None and holder is running else rt._begin_outside(name)
+        d[name] = value if type(value) in _PLAIN else wrap(value, (rt, name))
         if name not in txn.old:
             txn.old[name] = old
-        txn.ops[name] = FULL
-        rt._end_write(txn, name)
+        if self.patchable:
+            txn.ops[name] = FULL
+        txn.dirty.add(name)
+        if name in rt.dependents:
+            rt._mark_stale(name)
+        if txn.auto:
+            rt.finish_auto(txn)
 
     def __delete__(self, inst: Any) -> None:
         raise AttributeError(f"{self.owner.__name__}.{self.name} is a var and cannot be deleted")
