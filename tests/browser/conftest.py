@@ -15,6 +15,8 @@ Every test under this directory gets the ``browser`` marker.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import re
 import sys
@@ -129,12 +131,53 @@ def _shutdown_test_kernels() -> Iterator[None]:
 # --------------------------------------------------------------------------- browser
 
 
+# Playwright's sync API runs its asyncio loop in a greenlet and, between two sync calls, leaves
+# that loop marked as the thread's *running* loop (asyncio._set_running_loop). Left like that,
+# every later test that runs an event loop (pytest-asyncio, jupyter_client, nbval) fails with
+# "Cannot run the event loop while another loop is running". So the loop is marked running only
+# while browser fixtures and browser tests run, and unmarked in between.
+_pw_loop: list[asyncio.AbstractEventLoop] = []
+
+
+@contextlib.contextmanager
+def _playwright_loop_marked() -> Iterator[None]:
+    if _pw_loop:
+        asyncio._set_running_loop(_pw_loop[0])
+    try:
+        yield
+    finally:
+        asyncio._set_running_loop(None)
+
+
 @pytest.fixture(scope="session")
 def playwright() -> Iterator[Playwright]:
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as pw:
+    pw = sync_playwright().start()
+    loop = asyncio._get_running_loop()
+    assert loop is not None, "Playwright's sync API no longer marks its loop as running"
+    _pw_loop.append(loop)
+    asyncio._set_running_loop(None)
+    try:
         yield pw
+    finally:
+        asyncio._set_running_loop(loop)
+        try:
+            pw.stop()
+        finally:
+            asyncio._set_running_loop(None)
+            _pw_loop.clear()
+
+
+@pytest.fixture(autouse=True)
+def _playwright_loop_for_test(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Mark Playwright's loop as running during a test that uses Playwright (see above)."""
+    if "playwright" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("playwright")
+    with _playwright_loop_marked():
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -145,13 +188,15 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     from playwright.sync_api import expect
 
     expect.set_options(timeout=15_000)  # widgets render after a kernel round trip
-    browser = playwright.chromium.launch(
-        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-    )
+    with _playwright_loop_marked():
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
     try:
         yield browser
     finally:
-        browser.close()
+        with _playwright_loop_marked():
+            browser.close()
 
 
 def _artifact_name(nodeid_name: str) -> str:

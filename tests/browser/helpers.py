@@ -7,8 +7,11 @@ Playwright's ``TimeoutError`` otherwise, so a page that does not render fails th
 Selectors (checked against JupyterLab 4.6, Notebook 7.6 and Voila 0.5):
 - the notebook: ``.jp-NotebookPanel`` (the current one: not ``.lm-mod-hidden``), cells
   ``.jp-Notebook .jp-Cell``, code cells ``.jp-CodeCell``;
-- the kernel status: ``.jp-Notebook-ExecutionIndicator[data-status]`` in the notebook toolbar
-  (``idle`` once the kernel is connected and idle), kernel name ``.jp-KernelName``;
+- readiness: ``window.jupyterapp.shell.currentWidget`` (the servers run with
+  ``expose_app_in_browser``): its ``context.isReady`` (content loaded), its session's kernel
+  ``connectionStatus == "connected"`` and ``status == "idle"``, as many ``.jp-Cell`` in the DOM
+  as cells in the model, and ``.jp-Notebook-ExecutionIndicator[data-status="idle"]`` in the
+  toolbar. (The indicator alone is not enough: it can read "idle" before the kernel exists);
 - prompts: ``.jp-InputPrompt`` shows ``[ ]:``, ``[*]:`` or ``[<n>]:``;
 - outputs: ``.jp-OutputArea-output`` inside the cell;
 - menus: ``.lm-MenuBar-itemLabel`` ("Run"), then ``.lm-Menu-itemLabel`` ("Run All Cells");
@@ -19,7 +22,6 @@ Selectors (checked against JupyterLab 4.6, Notebook 7.6 and Voila 0.5):
 
 from __future__ import annotations
 
-import re
 import uuid
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -68,25 +70,50 @@ def cell_outputs(page: Page, index: int) -> Locator:
     return cell.locator(".jp-OutputArea-output")
 
 
-def _wait_kernel_idle(page: Page, timeout: float) -> None:
-    page.wait_for_function(
-        """(panelSel) => {
-            const panel = document.querySelector(panelSel);
-            if (!panel) return false;
-            const ind = document.querySelector('.jp-Notebook-ExecutionIndicator');
-            return !!ind && ind.getAttribute('data-status') === 'idle';
-        }""",
-        arg=PANEL,
-        timeout=timeout,
+# The current document is a notebook whose content is loaded and rendered, and whose kernel is
+# connected and idle. The execution indicator in the toolbar alone is not enough: it can read
+# "idle" before the session exists. Needs window.jupyterapp (expose_app_in_browser).
+_READY_JS = """
+() => {
+  const app = window.jupyterapp;
+  const w = app && app.shell && app.shell.currentWidget;
+  if (!w || !w.context || !w.sessionContext || !w.content || !w.content.model) return false;
+  if (!w.context.isReady || (w.isRevealed === false)) return false;
+  const sc = w.sessionContext;
+  const kernel = sc.session && sc.session.kernel;
+  if (!sc.isReady || !kernel || kernel.connectionStatus !== 'connected') return false;
+  if (kernel.status !== 'idle') return false;
+  const cells = w.node.querySelectorAll('.jp-Notebook .jp-Cell').length;
+  if (cells !== w.content.model.cells.length) return false;
+  const ind = w.node.querySelector('.jp-Notebook-ExecutionIndicator')
+    || document.querySelector('.jp-Notebook-ExecutionIndicator');
+  return !ind || ind.getAttribute('data-status') === 'idle';
+}
+"""
+
+
+def kernel_status(page: Page) -> str | None:
+    """Status of the current notebook's kernel as the frontend sees it ("idle", "busy", ...)."""
+    status = page.evaluate(
+        """() => {
+            const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+            const k = w && w.sessionContext && w.sessionContext.session
+                && w.sessionContext.session.kernel;
+            return k ? k.status : null;
+        }"""
     )
+    return None if status is None else str(status)
+
+
+def wait_notebook_ready(page: Page, timeout: float = KERNEL_TIMEOUT) -> None:
+    """Wait until the current notebook is loaded and rendered and its kernel is idle."""
+    page.wait_for_function(_READY_JS, timeout=timeout)
 
 
 def _open_notebook(page: Page, url: str, timeout: float) -> None:
     page.goto(url, wait_until="domcontentloaded", timeout=timeout)
     current_notebook(page).wait_for(state="visible", timeout=timeout)
-    # At least the first cell must be rendered before we look for the kernel.
-    cells(page).first.wait_for(state="attached", timeout=timeout)
-    _wait_kernel_idle(page, timeout)
+    wait_notebook_ready(page, timeout)
 
 
 def open_notebook_in_lab(
@@ -143,9 +170,6 @@ def _click_menu(page: Page, menu: str, item: str) -> None:
     entry.first.click()
 
 
-_NUMBERED = re.compile(r"^\[\d+\]:?$")
-
-
 def _wait_run_finished(page: Page, index: int, before: str, timeout: float) -> None:
     """Wait until code cell ``index`` shows a new execution count and nothing is running."""
     page.wait_for_function(
@@ -175,7 +199,7 @@ def run_all_cells(page: Page, timeout: float = RUN_TIMEOUT) -> None:
     if not code:
         return
     _wait_run_finished(page, code[0], prompts[code[0]], timeout)
-    _wait_kernel_idle(page, timeout)
+    wait_notebook_ready(page, timeout)
 
 
 def run_cell(page: Page, index: int, timeout: float = RUN_TIMEOUT) -> Locator:

@@ -19,7 +19,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -121,7 +121,6 @@ class JupyterServer:
     log_path: Path
     proc: subprocess.Popen[bytes]
     started_in: float = 0.0
-    extra: dict[str, object] = field(default_factory=dict)
 
     def log_text(self) -> str:
         try:
@@ -191,9 +190,17 @@ def _command(kind: str, port: int, root_dir: Path) -> list[str]:
             *common_server,
             "--LabApp.news_url=None",
             "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate",
+            # window.jupyterapp: lets the helpers ask whether the document and kernel are ready.
+            "--LabApp.expose_app_in_browser=True",
         ]
     if kind == "notebook":
-        return [sys.executable, "-m", "notebook", *common_server]
+        return [
+            sys.executable,
+            "-m",
+            "notebook",
+            *common_server,
+            "--JupyterNotebookApp.expose_app_in_browser=True",
+        ]
     if kind == "voila":
         return [
             sys.executable,
