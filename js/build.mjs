@@ -8,27 +8,22 @@ const here = dirname(fileURLToPath(import.meta.url));
 const outdir = resolve(here, "../nbstate/static");
 mkdirSync(outdir, { recursive: true });
 
-await build({
-  entryPoints: [resolve(here, "src/index.ts")],
-  outfile: resolve(outdir, "view.js"),
+const esm = {
   bundle: true,
   format: "esm",
   target: "es2020",
   minify: true,
   legalComments: "none",
   logLevel: "info",
-});
+};
 
-await build({
-  entryPoints: [resolve(here, "src/state.ts")],
-  outfile: resolve(outdir, "state.js"),
-  bundle: true,
-  format: "esm",
-  target: "es2020",
-  minify: true,
-  legalComments: "none",
-  logLevel: "info",
-});
+// view.js renders component trees; state.js is the few-KB ESM of every state model.
+for (const [entry, out] of [
+  ["src/index.ts", "view.js"],
+  ["src/state.ts", "state.js"],
+]) {
+  await build({ ...esm, entryPoints: [resolve(here, entry)], outfile: resolve(outdir, out) });
+}
 
 await build({
   entryPoints: [resolve(here, "src/style.css")],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import pathlib
 import time
 
 import pytest
@@ -10,43 +12,18 @@ from .harness import KernelFrontend
 
 pytestmark = pytest.mark.timeout(120)
 
-EXAMPLE_STATE = """
-import asyncio
-import nbstate as rx
+NOTEBOOK = pathlib.Path(__file__).parents[2] / "notebooks" / "01_counter_task.ipynb"
 
-class MyTaskState(rx.State):
-    counter: int = 0
-    max_counter: int = 10
-    running: bool = False
-    _n_tasks: int = 0
 
-    @rx.background
-    async def my_task(self):
-        async with self:
-            if self._n_tasks > 0:
-                return
-            self._n_tasks += 1
-        while True:
-            async with self:
-                if self.counter >= self.max_counter:
-                    self.running = False
-                if not self.running:
-                    self._n_tasks -= 1
-                    return
-                self.counter += 1
-            await asyncio.sleep(0.5)
+def _design_example() -> str:
+    """The DESIGN.md example exactly as the first notebook holds it (it ends by showing the UI)."""
+    cells = json.loads(NOTEBOOK.read_text())["cells"]
+    source = "".join(next(c for c in cells if c["cell_type"] == "code")["source"])
+    assert "class MyTaskState(rx.State):" in source and source.rstrip().endswith(")")
+    return source
 
-    def toggle_running(self):
-        self.running = not self.running
-        if self.running:
-            return MyTaskState.my_task
 
-    def clear_counter(self):
-        self.counter = 0
-
-state = rx.get_state(MyTaskState)
-rx.model(state);
-"""
+EXAMPLE_STATE = _design_example() + "\nstate = rx.get_state(MyTaskState)\nrx.model(state);\n"
 
 
 def _counter(k: KernelFrontend, comm: str) -> int:
