@@ -190,3 +190,35 @@ h = rx.start(Long.forever, state=long)
     kernel.wait_for(lambda: os.path.exists(marker), timeout=10, what="task unwound")
     with open(marker) as f:
         assert f.read() == "cancelled"
+
+
+def test_flat_out_loop_stays_within_frame_budget(kernel: KernelFrontend) -> None:
+    """A flat-out task sends about one update per 16 ms, and the last value arrives."""
+    kernel.execute(
+        COUNTER_STATE
+        + """
+import time
+
+class Fast(rx.State):
+    n: int = 0
+
+    @rx.background
+    async def spin(self, count: int):
+        t0 = time.perf_counter()
+        for _ in range(count):
+            async with self:
+                self.n += 1
+            await asyncio.sleep(0)
+        return time.perf_counter() - t0
+
+fast = Fast()
+rx.model(fast)
+"""
+    )
+    comm = kernel.comm_id_of("Fast")
+    kernel.execute("h = rx.start(Fast.spin, 20_000, state=fast)\nelapsed = await h")
+    kernel.wait_for(lambda: kernel.frontend_state(comm).get("v_n") == 20_000, what="final value")
+    elapsed = float(kernel.value("elapsed"))
+    updates = [d for d in kernel.comm_msgs(comm) if d.get("method") == "update"]
+    assert len(updates) <= elapsed / 0.016 + 3, (len(updates), elapsed)
+    assert len(updates) < 20_000 / 20
