@@ -7,7 +7,6 @@ step or one ``async with`` block, and the commit sends them as one update messag
 
 from __future__ import annotations
 
-import _asyncio as _asyncio_c  # the C current_task: the hot path asks it on every write
 import asyncio
 import contextvars
 import inspect
@@ -24,6 +23,7 @@ from ._errors import (
     StateClosedError,
     StateLockedError,
 )
+from ._fast import running_task
 from ._handlers import BoundBackground, EventHandler, EventSpec, HandlerInfo
 from ._kernel import install_shutdown_hook
 from ._loop import current_loop, main_loop, on_main_thread, require_main_thread
@@ -42,15 +42,10 @@ _MISSING = object()
 
 
 _PLAIN = (int, str, bool, type(None))
-_c_current_task = getattr(_asyncio_c, "current_task", asyncio.current_task)
 _MAIN_IDENT = threading.main_thread().ident
 
 
-def _current_task_or_none() -> asyncio.Task[Any] | None:
-    try:
-        return _c_current_task()
-    except RuntimeError:  # no loop running in this thread
-        return None
+_current_task_or_none = running_task
 
 
 def is_event_like(item: Any) -> bool:
@@ -336,7 +331,7 @@ class Runtime:
         if threading.get_ident() != _MAIN_IDENT:
             require_main_thread(f"`async with` on {self.label}")
         await self.lock.acquire()
-        self.holder = _c_current_task()
+        self.holder = running_task()
 
     def exit(self, failed: bool) -> None:
         """End of ``async with``: commit (or roll back on error) and release the lock."""

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import _asyncio as _asyncio_c  # the C current_task: asked on every write
-import asyncio
 from collections.abc import Callable
 from typing import Any
 
 from ._coerce import type_name
 from ._errors import StateDefinitionError
 from ._expr import Var
+from ._fast import current_tasks_get, get_running_loop
 from ._tracking import FULL, TrackedDict, TrackedList, TrackedSet, wrap
 
 _CONTAINERS = (TrackedList, TrackedDict, TrackedSet)
 _PLAIN = (int, float, str, bool, type(None))
-_c_current_task = getattr(_asyncio_c, "current_task", asyncio.current_task)
 
 
 # Names read while a computed var computes. Computing is synchronous, so a stack suffices.
@@ -68,7 +66,7 @@ class VarField:
         rt = d["_nbstate"]
         holder = rt.holder
         try:
-            running = _c_current_task() if holder is not None else None
+            running = current_tasks_get(get_running_loop()) if holder is not None else None
         except RuntimeError:  # no loop in this thread: not the holder
             running = None
         txn = rt.txn if holder is not None and holder is running else rt._begin_outside(name)
