@@ -229,9 +229,10 @@ class Runtime:
                         patches = {}
                     patches[name] = ops
                     continue
-            full[name] = (
-                value if type(value) in _PLAIN else to_json(value, where=f"{self.label}.{name}")
-            )
+            elif type(value) in _PLAIN:
+                full[name] = value
+                continue
+            full[name] = to_json(value, where=f"{self.label}.{name}")
         if self.stale:
             for name in meta.computed:
                 if name in self.stale:
@@ -243,8 +244,9 @@ class Runtime:
         if model is None:
             return
         tv = model._trait_values
+        keys = meta.trait_keys
         for name, value in full.items():
-            key = "v_" + name
+            key = keys[name]
             tv[key] = value
             if name in patchable:
                 self.pending_ops[name] = FULL
@@ -252,7 +254,7 @@ class Runtime:
                 self.pending_set.add(key)
         if patches:
             for name, ops in patches.items():
-                key = "v_" + name
+                key = keys[name]
                 tv[key] = apply_ops(tv[key], ops)
                 queued = self.pending_ops.get(name)
                 if queued is None:

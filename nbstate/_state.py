@@ -83,6 +83,7 @@ class ClassMeta:
         self.public: list[str] = []
         self.public_set: frozenset[str] = frozenset()
         self.patchable: frozenset[str] = frozenset()
+        self.trait_keys: dict[str, str] = {}
         self.computed: dict[str, ComputedField] = {}
         self.handlers: dict[str, HandlerInfo] = {}
 
@@ -163,6 +164,7 @@ def _build_meta(cls: type) -> ClassMeta:
     meta.patchable = frozenset(n for n in meta.public if not _scalar(meta.vars[n].annotation))
     for name, field in meta.vars.items():
         field.patchable = name in meta.patchable
+    meta.trait_keys = {n: f"v_{n}" for n in [*meta.public, *meta.computed]}
 
     for name, value in body.items():
         if name.startswith("_") or not inspect.isfunction(value):
