@@ -104,7 +104,10 @@ interface Row {
   index: Cell;
 }
 
-/** Above this many (old x new) pairs in the changed middle, rows are matched by position only. */
+/**
+ * Above this many (old x new) pairs in the changed middle, rows are matched by an O(n) in-order
+ * greedy match on each item's JSON instead of the quadratic longest common subsequence.
+ */
 const LCS_LIMIT = 250_000;
 
 function toList(v: unknown): unknown[] {
@@ -123,11 +126,44 @@ function jsonKey(v: unknown): string {
   }
 }
 
+/**
+ * Pairs (oldIndex, newIndex) of equal items, in order, in O(n + m): each new item takes the
+ * first unused equal old item after the last one taken. Edits at both ends of a long list
+ * (append + pop(0) of a capped log) keep every untouched row; only a moved item costs more.
+ */
+function greedyPairs(a: readonly unknown[], b: readonly unknown[]): [number, number][] {
+  const where = new Map<string, number[]>();
+  a.forEach((v, i) => {
+    const k = jsonKey(v);
+    const at = where.get(k);
+    if (at) at.push(i);
+    else where.set(k, [i]);
+  });
+  const next = new Map<string, number>();
+  const out: [number, number][] = [];
+  let last = -1;
+  b.forEach((v, j) => {
+    const k = jsonKey(v);
+    const at = where.get(k);
+    if (!at) return;
+    let p = next.get(k) ?? 0;
+    while (p < at.length && at[p] <= last) p++;
+    if (p < at.length) {
+      out.push([at[p], j]);
+      last = at[p];
+      p++;
+    }
+    next.set(k, p);
+  });
+  return out;
+}
+
 /** Pairs (oldIndex, newIndex) of a longest common subsequence of equal items. */
 function lcsPairs(a: readonly unknown[], b: readonly unknown[]): [number, number][] {
   const n = a.length;
   const m = b.length;
-  if (n === 0 || m === 0 || n * m > LCS_LIMIT) return [];
+  if (n === 0 || m === 0) return [];
+  if (n * m > LCS_LIMIT) return greedyPairs(a, b);
   const ka = a.map(jsonKey);
   const kb = b.map(jsonKey);
   const w = m + 1;

@@ -195,6 +195,21 @@ describe("foreach", () => {
     expect(recs).toHaveLength(2);
   });
 
+  it("edits at both ends of a long list (capped log) add one row, remove one, touch no other", async () => {
+    const body = list(comp("text", {}, [text(op("item", { a: arg("row"), key: lit("name") }))]));
+    const start = Array.from({ length: 2000 }, (_, i) => ({ name: `r${i}` }));
+    const m = await mount(body, [{ rows: start }]);
+    const before = byData(m.tree, "text");
+    const next = [...start.slice(1), { name: "new" }];
+    const recs = mutations(m.tree, () => m.states[0].set("v_rows", next));
+    const after = byData(m.tree, "text");
+    expect(after).toHaveLength(2000);
+    expect(after.slice(0, 1999)).toEqual(before.slice(1));
+    expect(after[1999].textContent).toBe("new");
+    expect(recs.filter((r) => r.type === "characterData")).toHaveLength(0);
+    expect(addedElements(recs)).toEqual([after[1999]]);
+  });
+
   it("emptying the list removes every row, and refilling it renders them again", async () => {
     const m = await mount(rowTree, [{ rows: [{ name: "a" }] }]);
     m.states[0].set("v_rows", []);
