@@ -257,3 +257,15 @@ def test_every_component_builds() -> None:
         "min": {"op": "lit", "v": 0},
         "max": {"op": "lit", "v": 10},
     }
+
+
+async def test_closing_a_view_does_not_stop_the_state() -> None:
+    """Closing a view leaves the state, its model and its running tasks alone."""
+    s = S()
+    v = rx.view(rx.text(S.count), bind={S: s})
+    model = rx.model(s)
+    v.close()
+    s.count = 4
+    assert model.comm is not None and model.v_count == 4
+    await rx.fire(S.inc, 2, state=s)
+    assert s.count == 6 and model.v_count == 6
