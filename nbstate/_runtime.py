@@ -586,9 +586,13 @@ class Runtime:
         del self.errors[:-100]
         app.record(record)
         if printed:
+            # The cell output is part of the page too: backend values are hidden there as well.
             print_traceback(
-                f"nbstate: {self.label}.{handler} raised {type(exc).__name__}; the changes of "
-                f"the failed step were rolled back.\n{text}"
+                redact(
+                    f"nbstate: {self.label}.{handler} raised {type(exc).__name__}; the changes "
+                    f"of the failed step were rolled back.\n{text}",
+                    self.backend_secrets(),
+                )
             )
         self._ui_error(handler, type(exc).__name__, str(exc), text)
 

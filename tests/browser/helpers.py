@@ -22,7 +22,12 @@ Selectors (checked against JupyterLab 4.6, Notebook 7.6 and Voila 0.5):
 
 from __future__ import annotations
 
+import json
+import re
+import time
 import uuid
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -68,6 +73,13 @@ def cell_outputs(page: Page, index: int) -> Locator:
     all_cells = cells(page)
     cell = all_cells.nth(index) if index >= 0 else all_cells.nth(all_cells.count() + index)
     return cell.locator(".jp-OutputArea-output")
+
+
+def stderr_outputs(page: Page, index: int) -> Locator:
+    """The stderr stream outputs of cell ``index`` (tracebacks printed by nbstate land here)."""
+    return cell_outputs(page, index).and_(
+        page.locator('[data-mime-type="application/vnd.jupyter.stderr"]')
+    )
 
 
 # The current document is a notebook whose content is loaded and rendered, and whose kernel is
@@ -240,3 +252,129 @@ def add_and_run_cell(page: Page, code: str, timeout: float = RUN_TIMEOUT) -> str
 def _prompt_text(cell: Locator) -> str:
     text = cell.locator(".jp-InputPrompt").first.text_content()
     return (text or "").strip()
+
+
+# --------------------------------------------------------------------------- nbstate views
+#
+# The nbstate frontend renders each view as ``.nbstate-view``; every component root carries
+# ``data-nbstate="<component name>"`` and the error area holds ``[data-nbstate=error-entry]``.
+
+REPO = Path(__file__).resolve().parents[2]
+NOTEBOOKS = REPO / "notebooks"
+_COUNTER = re.compile(r"\s*(-?\d+)\s*/\s*")
+
+
+def example_source() -> str:
+    """The DESIGN.md example, exactly as cell 1 of ``notebooks/01_counter_task.ipynb`` has it."""
+    nb = json.loads((NOTEBOOKS / "01_counter_task.ipynb").read_text())
+    cell = nb["cells"][1]
+    assert cell["cell_type"] == "code", "01_counter_task.ipynb: cell 1 is not the example"
+    source = "".join(cell["source"])
+    assert "class MyTaskState(rx.State)" in source, "01_counter_task.ipynb: cell 1 changed"
+    return source
+
+
+def example_tree_source() -> str:
+    """Only the component tree of the example (its last expression, ``rx.hstack(...)``)."""
+    source = example_source()
+    start = source.rindex("\nrx.hstack(")
+    return source[start + 1 :]
+
+
+def views(page: Page) -> Locator:
+    """Every nbstate view in the page, in document order."""
+    return page.locator(".nbstate-view")
+
+
+class CounterView:
+    """The example's UI inside one view: heading ``"<n> /"``, number input, Start/Stop, Reset."""
+
+    def __init__(self, page: Page, view: Locator) -> None:
+        self.page = page
+        self.view = view
+        self.heading = view.locator("[data-nbstate=heading]")
+        self.max_input = view.locator("[data-nbstate=number_input]")
+        self.toggle = view.locator("[data-nbstate=button]").nth(0)
+        self.reset = view.locator("[data-nbstate=button]").nth(1)
+
+    def wait_rendered(self, timeout: float = RUN_TIMEOUT) -> None:
+        """Wait until the view shows the example's four controls."""
+        self.heading.wait_for(state="visible", timeout=timeout)
+        self.toggle.wait_for(state="visible", timeout=timeout)
+        self.reset.wait_for(state="visible", timeout=timeout)
+        self.max_input.wait_for(state="visible", timeout=timeout)
+
+    def counter(self) -> int:
+        """The number the heading shows (``"7 /"`` is 7)."""
+        text = self.heading.inner_text()
+        match = _COUNTER.fullmatch(text)
+        if match is None:
+            raise AssertionError(f"the heading reads {text!r}, not '<n> /'")
+        return int(match.group(1))
+
+    def wait_counter(self, predicate: Callable[[int], bool], what: str, timeout: float) -> int:
+        """Poll the heading (every 100 ms) until ``predicate(counter)``; return that counter."""
+        deadline = time.monotonic() + timeout / 1000
+        value = self.counter()
+        while not predicate(value):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the counter never became {what}; it reads {value}")
+            self.page.wait_for_timeout(100)
+            value = self.counter()
+        return value
+
+    def ticks_over(self, seconds: float) -> tuple[int, int, float]:
+        """Read the counter, wait ``seconds``, read it again: (first, last, elapsed seconds)."""
+        first = self.counter()
+        t0 = time.monotonic()
+        self.page.wait_for_timeout(seconds * 1000)
+        last = self.counter()
+        return first, last, time.monotonic() - t0
+
+    def type_max(self, value: int) -> None:
+        """Clear the number input and type ``value`` like a person (one key at a time)."""
+        self.max_input.click()
+        self.max_input.fill("")
+        self.max_input.press_sequentially(str(value), delay=30)
+
+
+def widget_manager_state(page: Page) -> dict[str, object]:
+    """JupyterLab / Notebook 7: the state of every widget model the page holds.
+
+    It is what ``WidgetManager.get_state()`` returns (the same data JupyterLab would save as
+    the notebook's widget state), taken from the widget manager of the current notebook
+    (found through a rendered widget output's ``_manager``).
+    """
+    state = page.evaluate(
+        """async () => {
+            const w = window.jupyterapp.shell.currentWidget;
+            let found = null;
+            const visit = (wd) => {
+                if (found || !wd) return;
+                if (wd._manager && wd._manager.promise) { found = wd._manager.promise; return; }
+                for (const c of (wd.widgets || [])) visit(c);
+            };
+            for (const cell of w.content.widgets) if (cell.outputArea) visit(cell.outputArea);
+            if (!found) return null;
+            const manager = await found;
+            return await manager.get_state({drop_defaults: false});
+        }"""
+    )
+    if state is None:
+        raise AssertionError("no rendered widget output, so no widget manager, in the notebook")
+    assert isinstance(state, dict)
+    return state
+
+
+def save_notebook(page: Page, timeout: float = RUN_TIMEOUT) -> None:
+    """Save the current notebook with Ctrl+S and wait until it is no longer dirty."""
+    current_notebook(page).locator(".jp-Notebook").first.click(position={"x": 5, "y": 5})
+    page.keyboard.press("Escape")
+    page.keyboard.press("Control+s")
+    page.wait_for_function(
+        """() => {
+            const w = window.jupyterapp.shell.currentWidget;
+            return !!w && !!w.context && !w.context.model.dirty;
+        }""",
+        timeout=timeout,
+    )

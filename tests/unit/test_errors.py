@@ -98,3 +98,14 @@ async def test_error_list_is_bounded() -> None:
             await rx.fire(E.leaky, state=s)
     assert len(m._nbstate_errors) == 10
     assert m._nbstate_errors[-1]["id"] == 15
+
+
+async def test_printed_traceback_hides_backend_values(capsys: pytest.CaptureFixture[str]) -> None:
+    """The traceback printed in the cell output has backend values hidden too."""
+    s = E()
+    firing = rx.fire(E.leaky, state=s)
+    while not firing.done():
+        await asyncio.sleep(0)
+    err = capsys.readouterr().err
+    assert "token «hidden» rejected" in err and "sk-live-123456" not in err
+    assert "sk-live-123456" in str(rx.errors(s)[-1].exception)
