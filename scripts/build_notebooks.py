@@ -214,7 +214,7 @@ rx.vstack(
     rx.foreach(Signup.problems, lambda p: rx.text(p, color="var(--jp-error-color1, #c62828)")),
     rx.button("Submit", on_click=Signup.submit, disabled=~Signup.valid),
     rx.divider(),
-    rx.text(f"{Signup.members.length()} members"),
+    rx.text(f"Members: {Signup.members.length()}"),
     rx.foreach(Signup.members, lambda m: rx.text(m)),
 )"""),
         md(
