@@ -319,10 +319,10 @@ class Runtime:
 
     # -- async with -------------------------------------------------------------------------
 
-    async def enter(self) -> None:
-        """``async with state:``: wait for the lock and open the transaction."""
+    def check_enter(self) -> None:
+        """Refuse ``async with`` when it would nest, the state is closed, or on another thread."""
         holder = self.holder
-        if holder is not None and holder is _current_task_or_none():
+        if holder is not None and holder is running_task():
             where = "a background task" if current_task.get() is not None else "an event handler"
             raise NestedBlockError(
                 f"`async with` on {self.label} while {where} already holds its lock; "
@@ -332,6 +332,10 @@ class Runtime:
             raise StateClosedError(f"{self.label} was closed; it can no longer change")
         if threading.get_ident() != _MAIN_IDENT:
             require_main_thread(f"`async with` on {self.label}")
+
+    async def enter(self) -> None:
+        """``async with state:``: wait for the lock and open the transaction."""
+        self.check_enter()
         await self.lock.acquire()
         self.holder = running_task()
 

@@ -10,6 +10,7 @@ import copy
 import difflib
 import enum
 import inspect
+import threading
 import types
 import typing
 from functools import cached_property
@@ -18,12 +19,14 @@ from typing import Any, ClassVar, Union, get_args, get_origin
 from ._app import app
 from ._coerce import coerce
 from ._errors import StateDefinitionError
+from ._fast import current_tasks_get, get_running_loop
 from ._handlers import HandlerDescriptor, HandlerInfo, build_info
 from ._runtime import Runtime
 from ._tracking import to_json, wrap
 from ._vars import ComputedField, VarField
 
 _RESERVED_PREFIX = "_nbstate"
+_MAIN_IDENT = threading.main_thread().ident
 
 
 def _implicit_default(owner: str, name: str, ann: Any) -> Any:
@@ -250,7 +253,12 @@ class State:
         return f"{meta.name}({', '.join(parts)})"
 
     async def __aenter__(self) -> State:
-        await self._nbstate.enter()
+        # Runtime.enter, inlined: this is the hot path of every background task.
+        rt = self._nbstate
+        if rt.holder is not None or rt.closed or threading.get_ident() != _MAIN_IDENT:
+            rt.check_enter()
+        await rt.lock.acquire()
+        rt.holder = current_tasks_get(get_running_loop())
         return self
 
     async def __aexit__(self, et: Any, e: Any, tb: Any) -> None:
