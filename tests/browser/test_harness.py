@@ -64,6 +64,7 @@ def _check_notebook_frontend(page: Page) -> None:
 def test_jupyterlab_renders_widget_and_stdout(
     page: Page, jupyter_lab_server: JupyterServer, jupyter_root: Path
 ) -> None:
+    """JupyterLab runs cells, renders an ipywidget and shows stdout."""
     name = _write(jupyter_root, "harness_lab.ipynb")
     open_notebook_in_lab(page, jupyter_lab_server, name)
     _check_notebook_frontend(page)
@@ -72,6 +73,7 @@ def test_jupyterlab_renders_widget_and_stdout(
 def test_notebook7_renders_widget_and_stdout(
     page: Page, notebook7_server: JupyterServer, jupyter_root: Path
 ) -> None:
+    """Notebook 7 runs cells, renders an ipywidget and shows stdout."""
     name = _write(jupyter_root, "harness_nb7.ipynb")
     open_notebook_in_notebook7(page, notebook7_server, name)
     expect(page.locator("#jp-top-panel, #top-panel-wrapper").first).to_contain_text("harness_nb7")
@@ -81,6 +83,7 @@ def test_notebook7_renders_widget_and_stdout(
 def test_voila_renders_widget_and_stdout(
     page: Page, voila_server: JupyterServer, jupyter_root: Path
 ) -> None:
+    """Voila renders an ipywidget and stdout, and no source code."""
     name = _write(jupyter_root, "harness_voila.ipynb")
     open_in_voila(page, voila_server, name)
     readout = page.locator(".widget-slider .widget-readout")
