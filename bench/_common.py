@@ -117,14 +117,14 @@ def log(msg: str) -> None:
 # -- the machine -----------------------------------------------------------------------------
 
 
-def _version(dist: str) -> str:
+def version(dist: str) -> str:
     try:
         return importlib.metadata.version(dist)
     except importlib.metadata.PackageNotFoundError:
         return "not installed"
 
 
-def _git_rev() -> str:
+def git_rev() -> str:
     try:
         rev = subprocess.run(
             ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
@@ -134,13 +134,13 @@ def _git_rev() -> str:
             check=True,
         ).stdout.strip()
         dirty = subprocess.run(
-            ["git", "-C", str(ROOT), "status", "--porcelain", "--", "nbstate"],
+            ["git", "-C", str(ROOT), "status", "--porcelain", "--", "nbstate", "js"],
             capture_output=True,
             text=True,
             timeout=5,
             check=True,
         ).stdout.strip()
-        return rev + (" + uncommitted changes in nbstate/" if dirty else "")
+        return rev + (" + uncommitted changes in nbstate/ or js/" if dirty else "")
     except Exception:
         return "unknown"
 
@@ -173,11 +173,11 @@ def header(reflex: ReflexPeer | None) -> str:
         f"load average at start {load}",
         f"  python  : {platform.python_implementation()} {platform.python_version()} "
         f"({sys.executable})",
-        f"  nbstate : {getattr(nbstate, '__version__', '?')} at {ROOT} (git {_git_rev()}; "
+        f"  nbstate : {getattr(nbstate, '__version__', '?')} at {ROOT} (git {git_rev()}; "
         f"sources {nbstate_fingerprint()})",
         "  peers   : "
         + ", ".join(
-            f"{d} {_version(d)}"
+            f"{d} {version(d)}"
             for d in ("ipywidgets", "traitlets", "anywidget", "comm", "ipykernel", "jupyter_client")
         ),
     ]

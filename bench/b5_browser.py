@@ -39,11 +39,9 @@ import json
 import os
 import platform
 import random
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +51,8 @@ if str(ROOT) not in sys.path:
 _pp = os.environ.get("PYTHONPATH", "")
 if str(ROOT) not in _pp.split(os.pathsep):  # the kernels must import this checkout's nbstate
     os.environ["PYTHONPATH"] = str(ROOT) + (os.pathsep + _pp if _pp else "")
+
+import _common as C  # noqa: E402
 
 from tests.browser import helpers as H  # noqa: E402
 from tests.browser.servers import (  # noqa: E402
@@ -81,27 +81,10 @@ def log(msg: str) -> None:
     print(f"  [b5] {msg}", file=sys.stderr, flush=True)
 
 
-def pct(xs: Sequence[float], p: float) -> float:
-    if not xs:
-        return float("nan")
-    s = sorted(xs)
-    k = (len(s) - 1) * p / 100.0
-    lo = int(k)
-    hi = min(lo + 1, len(s) - 1)
-    return s[lo] + (s[hi] - s[lo]) * (k - lo)
-
-
 def ms(x: float | None) -> str:
     if x is None or x != x:
         return "-"
     return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.1f}"
-
-
-def ratio(a: float | None, b: float | None) -> str:
-    if a is None or b is None or a != a or b != b or b == 0:
-        return "-"
-    r = a / b
-    return f"{r:.0f}x" if r >= 100 else f"{r:.1f}x" if r >= 10 else f"{r:.2f}x"
 
 
 def kb(n: float | None) -> str:
@@ -112,56 +95,6 @@ def kb(n: float | None) -> str:
     if n >= 10_000:
         return f"{n / 1000:.1f} KB"
     return f"{n:,.0f} B"
-
-
-def table(title: str, columns: list[str], rows: list[list[Any]], notes: Sequence[str] = ()) -> str:
-    cells = [[str(c) for c in columns]] + [[str(c) for c in r] for r in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(columns))]
-
-    def line(r: list[str]) -> str:
-        return (
-            "| "
-            + " | ".join(
-                [r[0].ljust(widths[0])] + [r[i].rjust(widths[i]) for i in range(1, len(r))]
-            )
-            + " |"
-        )
-
-    out = [title, "", line(cells[0]), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
-    out += [line(r) for r in cells[1:]]
-    if notes:
-        out += [""] + [f"  {n}" for n in notes]
-    return "\n".join(out) + "\n"
-
-
-def version(dist: str) -> str:
-    import importlib.metadata
-
-    try:
-        return importlib.metadata.version(dist)
-    except importlib.metadata.PackageNotFoundError:
-        return "not installed"
-
-
-def git_rev() -> str:
-    try:
-        rev = subprocess.run(
-            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "-C", str(ROOT), "status", "--porcelain", "--", "nbstate", "js"],
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=True,
-        ).stdout.strip()
-        return rev + (" + uncommitted changes" if dirty else "")
-    except Exception:
-        return "unknown"
 
 
 def now_page(page: Any) -> float:
@@ -301,49 +234,7 @@ _b5_tasks.append(asyncio.ensure_future(_drive_rows({rounds}, {per}, {gaps}, {k})
 DUMP_LATENCY = "print(json.dumps(T))"
 DUMP_ROWS = "print(json.dumps(F))"
 
-DESIGN_EXAMPLE = """\
-import asyncio
-import nbstate as rx
-
-class MyTaskState(rx.State):
-    counter: int = 0
-    max_counter: int = 10
-    running: bool = False
-    _n_tasks: int = 0
-
-    @rx.background
-    async def my_task(self):
-        async with self:
-            if self._n_tasks > 0:
-                return
-            self._n_tasks += 1
-        while True:
-            async with self:
-                if self.counter >= self.max_counter:
-                    self.running = False
-                if not self.running:
-                    self._n_tasks -= 1
-                    return
-                self.counter += 1
-            await asyncio.sleep(0.5)
-
-    def toggle_running(self):
-        self.running = not self.running
-        if self.running:
-            return MyTaskState.my_task
-
-    def clear_counter(self):
-        self.counter = 0
-
-rx.hstack(
-    rx.heading(MyTaskState.counter, " /"),
-    rx.chakra.number_input(value=MyTaskState.max_counter,
-                           on_change=MyTaskState.set_max_counter, width="8em"),
-    rx.button(rx.cond(~MyTaskState.running, "Start", "Stop"),
-              on_click=MyTaskState.toggle_running),
-    rx.button("Reset", on_click=MyTaskState.clear_counter),
-)
-"""
+DESIGN_EXAMPLE = H.example_source()  # the first notebook's cell, as the tests use it
 
 IPYWIDGETS_EXAMPLE = """\
 import ipywidgets as widgets
@@ -696,11 +587,11 @@ def main() -> int:
     print("nbstate benchmark B5 (JupyterLab in headless Chromium)")
     print(f"  machine : {platform.machine()}, {os.cpu_count()} cores, load average at start {load}")
     print(f"  python  : {platform.python_version()} ({sys.executable})")
-    print(f"  nbstate : {nbstate.__version__} (git {git_rev()})")
+    print(f"  nbstate : {nbstate.__version__} (git {C.git_rev()})")
     print(
         "  stack   : "
         + ", ".join(
-            f"{d} {version(d)}"
+            f"{d} {C.version(d)}"
             for d in ("jupyterlab", "ipywidgets", "anywidget", "ipykernel", "playwright")
         )
         + f", chromium {chrome}"
@@ -719,16 +610,16 @@ def main() -> int:
                 what,
                 len(lat),
                 ra[kind]["missing"],
-                ms(pct(lat, 50)),
-                ms(pct(lat, 90)),
+                ms(C.percentile(lat, 50)),
+                ms(C.percentile(lat, 90)),
                 ms(min(lat) if lat else None),
                 ms(max(lat) if lat else None),
-                ratio(pct(lat, 50), pct(base, 50)),
+                C.ratio(C.percentile(lat, 50), C.percentile(base, 50)),
             ]
         )
-    p50 = pct(ra["nbstate"]["lat"], 50)
+    p50 = C.percentile(ra["nbstate"]["lat"], 50)
     print(
-        table(
+        C.table(
             "B5a: kernel change -> DOM text (ms)",
             ["row", "samples", "missing", "p50", "p90", "min", "max", "p50 vs ipywidgets"],
             rows,
@@ -754,17 +645,17 @@ def main() -> int:
                 what,
                 len(r["lat"]),
                 r["missing"],
-                ms(pct(r["lat"], 50)),
-                ms(pct(r["lat"], 90)),
+                ms(C.percentile(r["lat"], 50)),
+                ms(C.percentile(r["lat"], 90)),
                 f"{r['records']:.1f}",
                 f"{r['nodes']:,.0f}",
                 kb(r["bytes"]),
-                ratio(pct(r["lat"], 50), pct(hb["lat"], 50)),
+                C.ratio(C.percentile(r["lat"], 50), C.percentile(hb["lat"], 50)),
             ]
         )
     rec = rb["recreated"]
     print(
-        table(
+        C.table(
             f"B5b: one row update in a {N_ROWS:,}-row list (ms; per update)",
             [
                 "row",
@@ -797,26 +688,26 @@ def main() -> int:
 
     # B5c
     rows = []
-    ref = pct(rc["ipywidgets"]["cold"], 50)
+    ref = C.percentile(rc["ipywidgets"]["cold"], 50)
     for kind, what in (
         ("nbstate", "nbstate DESIGN.md example"),
         ("ipywidgets", "ipywidgets, same UI"),
     ):
         for phase in ("cold", "warm"):
             xs = rc[kind][phase]
-            ref = pct(rc["ipywidgets"][phase], 50)
+            ref = C.percentile(rc["ipywidgets"][phase], 50)
             rows.append(
                 [
                     f"{what}, {phase}",
                     len(xs),
-                    ms(pct(xs, 50)),
-                    ms(pct(xs, 90)),
+                    ms(C.percentile(xs, 50)),
+                    ms(C.percentile(xs, 90)),
                     ms(max(xs) if xs else None),
-                    ratio(pct(xs, 50), ref),
+                    C.ratio(C.percentile(xs, 50), ref),
                 ]
             )
     print(
-        table(
+        C.table(
             "B5c: first render, Ctrl+Enter -> Start and Reset buttons visible (ms)",
             ["row", "runs", "p50", "p90", "max", "p50 vs ipywidgets"],
             rows,

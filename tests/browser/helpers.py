@@ -22,7 +22,6 @@ Selectors (checked against JupyterLab 4.6, Notebook 7.6 and Voila 0.5):
 
 from __future__ import annotations
 
-import json
 import re
 import time
 import uuid
@@ -31,10 +30,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
+from ..examples import design_example
+from .servers import JupyterServer
+
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page
-
-    from .servers import JupyterServer
 
 KERNEL_TIMEOUT = 90_000  # ms: page load + kernel start on a busy 2-core machine
 RUN_TIMEOUT = 60_000  # ms: one cell or a short notebook
@@ -266,13 +266,7 @@ _COUNTER = re.compile(r"\s*(-?\d+)\s*/\s*")
 
 def example_source() -> str:
     """The DESIGN.md example, exactly as cell 1 of ``notebooks/01_counter_task.ipynb`` has it."""
-    nb = json.loads((NOTEBOOKS / "01_counter_task.ipynb").read_text())
-    cell = nb["cells"][1]
-    assert cell["cell_type"] == "code", "01_counter_task.ipynb: cell 1 is not the example"
-    source = "".join(cell["source"])
-    assert "class MyTaskState(rx.State)" in source, "01_counter_task.ipynb: cell 1 changed"
-    return source
-
+    return design_example()
 
 def example_tree_source() -> str:
     """Only the component tree of the example (its last expression, ``rx.hstack(...)``)."""

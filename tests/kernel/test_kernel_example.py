@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-import json
-import pathlib
 import time
 
 import pytest
 
+from ..examples import design_example
 from .harness import KernelFrontend
 
 pytestmark = pytest.mark.timeout(120)
 
-NOTEBOOK = pathlib.Path(__file__).parents[2] / "notebooks" / "01_counter_task.ipynb"
-
-
-def _design_example() -> str:
-    """The DESIGN.md example exactly as the first notebook holds it (it ends by showing the UI)."""
-    cells = json.loads(NOTEBOOK.read_text())["cells"]
-    source = "".join(next(c for c in cells if c["cell_type"] == "code")["source"])
-    assert "class MyTaskState(rx.State):" in source and source.rstrip().endswith(")")
-    return source
-
-
-EXAMPLE_STATE = _design_example() + "\nstate = rx.get_state(MyTaskState)\nrx.model(state);\n"
+EXAMPLE_STATE = design_example() + "\nstate = rx.get_state(MyTaskState)\nrx.model(state);\n"
 
 
 def _counter(k: KernelFrontend, comm: str) -> int:
