@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable
-from typing import Any
 
 from ._errors import WrongThreadError
 
@@ -47,15 +45,6 @@ def current_loop() -> asyncio.AbstractEventLoop | None:
         return main_loop()
     except WrongThreadError:
         return None
-
-
-def call_on_main(fn: Callable[..., Any], *args: Any) -> None:
-    """Run ``fn(*args)`` on the main loop: now if we are on it, else as soon as it can."""
-    loop = main_loop()
-    if on_main_thread():
-        fn(*args)
-    else:
-        loop.call_soon_threadsafe(fn, *args)
 
 
 def require_main_thread(what: str) -> None:

@@ -10,16 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._json import copy_json
+
 Op = dict[str, Any]
-
-
-def copy_json(value: Any) -> Any:
-    """A deep copy of JSON data (lists, dicts and scalars)."""
-    if isinstance(value, list):
-        return [copy_json(v) for v in value]
-    if isinstance(value, dict):
-        return {k: copy_json(v) for k, v in value.items()}
-    return value
 
 
 def _walk(root: Any, path: list[Any]) -> Any:

@@ -1,5 +1,7 @@
 """The per-instance engine: the lock, transactions, commits, events and error reports.
 
+Messages from the frontend are checked in :mod:`nbstate._wire`; what is sent is shaped here.
+
 Every State instance owns one Runtime (reachable only through nbstate's functions). It is the
 single place where a change becomes visible: a transaction collects the writes of one handler
 step or one ``async with`` block, and the commit sends them as one update message.
@@ -10,14 +12,12 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import inspect
-import json
 import threading
 from typing import TYPE_CHECKING, Any
 
 from ._app import app
 from ._context import current_task
 from ._errors import (
-    EventRejected,
     ImmutableStateError,
     NestedBlockError,
     StateClosedError,
@@ -25,27 +25,25 @@ from ._errors import (
 )
 from ._fast import running_task
 from ._handlers import BoundBackground, EventHandler, EventSpec, HandlerInfo
+from ._json import to_json
 from ._kernel import install_shutdown_hook
 from ._loop import current_loop, main_loop, on_main_thread, require_main_thread
 from ._patch import apply_ops
 from ._report import ErrorRecord, format_user_traceback, print_traceback, redact, secrets_of
-from ._tracking import FULL, MAX_OPS, Undo, to_json
+from ._tracking import FULL, MAX_OPS, Undo
+from ._wire import handle_message
 
 if TYPE_CHECKING:
     from ._model import StateModel
     from ._state import ClassMeta, State
     from ._tasks import TaskHandle
 
-MAX_EVENT_BYTES = 1_000_000
 MAX_UI_ERRORS = 10
 _MISSING = object()
 
 
 _PLAIN = (int, str, bool, type(None))
 _MAIN_IDENT = threading.main_thread().ident
-
-
-_current_task_or_none = running_task
 
 
 def is_event_like(item: Any) -> bool:
@@ -136,14 +134,9 @@ class Runtime:
 
     def _begin_write(self, name: str) -> Txn:
         holder = self.holder
-        if holder is not None and holder is _current_task_or_none():
+        if holder is not None and holder is running_task():
             return self.txn
         return self._begin_outside(name)
-
-    def holds_lock(self) -> bool:
-        """True when the running task holds this state's lock (inside its block or handler)."""
-        holder = self.holder
-        return holder is not None and holder is _current_task_or_none()
 
     def _begin_outside(self, name: str) -> Txn:
         if self.closed:
@@ -320,7 +313,11 @@ class Runtime:
     # -- async with -------------------------------------------------------------------------
 
     def check_enter(self) -> None:
-        """Refuse ``async with`` when it would nest, the state is closed, or on another thread."""
+        """Refuse ``async with`` when it would nest, the state is closed, or on another thread.
+
+        ``State.__aenter__`` calls this only when the lock is held or something is off, then
+        acquires the lock itself: that is the per-block hot path.
+        """
         holder = self.holder
         if holder is not None and holder is running_task():
             where = "a background task" if current_task.get() is not None else "an event handler"
@@ -332,12 +329,6 @@ class Runtime:
             raise StateClosedError(f"{self.label} was closed; it can no longer change")
         if threading.get_ident() != _MAIN_IDENT:
             require_main_thread(f"`async with` on {self.label}")
-
-    async def enter(self) -> None:
-        """``async with state:``: wait for the lock and open the transaction."""
-        self.check_enter()
-        await self.lock.acquire()
-        self.holder = running_task()
 
     def exit(self, failed: bool) -> None:
         """End of ``async with``: commit (or roll back on error) and release the lock."""
@@ -394,7 +385,7 @@ class Runtime:
                 if self.closed:
                     raise StateClosedError(f"{self.label} was closed before {info.name} ran")
                 txn = self.txn
-                self.holder = asyncio.current_task()
+                self.holder = running_task()
                 try:
                     outcome.value = await self._drive(info, args, txn)
                 except BaseException:
@@ -492,84 +483,11 @@ class Runtime:
     # -- messages from the frontend ---------------------------------------------------------
 
     def receive(self, content: Any, buffers: Any) -> None:
-        """A custom message from the frontend. Runs on the main loop thread only."""
+        """A custom message from the frontend. Validated and run on the main loop thread only."""
         if not on_main_thread():
             (self.loop or main_loop()).call_soon_threadsafe(self.receive, content, buffers)
             return
-        reply_id = content.get("id") if isinstance(content, dict) else None
-        if not isinstance(reply_id, int) or isinstance(reply_id, bool):
-            reply_id = None
-        try:
-            self._dispatch(content, buffers, reply_id)
-        except EventRejected as exc:
-            self._refuse(reply_id, str(exc))
-
-    def _dispatch(self, content: Any, buffers: Any, reply_id: int | None) -> None:
-        if buffers:
-            raise EventRejected(f"{self.label}: events may not carry binary buffers")
-        if not isinstance(content, dict):
-            raise EventRejected(
-                f"{self.label}: an event must be a JSON object, got {content!r:.80}"
-            )
-        try:
-            size = len(json.dumps(content, allow_nan=False))
-        except (TypeError, ValueError) as exc:
-            raise EventRejected(f"{self.label}: the event is not valid JSON ({exc})") from None
-        if size > MAX_EVENT_BYTES:
-            raise EventRejected(
-                f"{self.label}: the event is {size:,} bytes; the limit is {MAX_EVENT_BYTES:,}"
-            )
-        kind = content.get("kind")
-        if kind == "dismiss":
-            self.dismiss(content.get("id"))
-            return
-        if kind != "event":
-            raise EventRejected(f"{self.label}: unknown message kind {kind!r}; expected 'event'")
-        allowed = {"kind", "id", "handler", "args", "view"}
-        extra = set(content) - allowed
-        if extra:
-            raise EventRejected(f"{self.label}: unknown event fields {sorted(extra)}")
-        if "id" in content and reply_id is None and content["id"] is not None:
-            raise EventRejected(f"{self.label}: the event id must be an integer")
-        name = content.get("handler")
-        if not isinstance(name, str):
-            raise EventRejected(f"{self.label}: the event must name a handler (a string)")
-        args = content.get("args", [])
-        if not isinstance(args, list):
-            raise EventRejected(f"{self.label}.{name}: args must be a list")
-        view = content.get("view")
-        if view is not None and not isinstance(view, str):
-            raise EventRejected(f"{self.label}.{name}: view must be a model id string")
-        info = self.meta.handlers.get(name)
-        if info is None:
-            raise EventRejected(self._unknown_handler(name))
-        if self.closed:
-            raise EventRejected(f"{self.label} was closed; {name} did not run")
-        bound = info.bind(args)
-        ctx = self._view_context(view)
-        if info.background:
-            ctx = ctx.copy() if ctx is not None else None
-            self.start(info, bound, ctx)
-            self._reply(reply_id, {"kind": "done", "id": reply_id})
-        else:
-            self.schedule(info, bound, ctx, reply_id)
-
-    def _unknown_handler(self, name: str) -> str:
-        if name.startswith("_"):
-            what = "a backend var" if name in self.meta.vars else "private"
-            return f"{self.label}.{name} is {what}; the browser may only call public event handlers"
-        if name in self.meta.vars or name in self.meta.computed:
-            return (
-                f"{self.label}.{name} is a var, not an event handler; to change it from the "
-                f"browser use set_{name}"
-            )
-        known = ", ".join(sorted(self.meta.handlers)) or "none"
-        return f"{self.label} has no event handler {name!r} (handlers: {known})"
-
-    def _view_context(self, view: str | None) -> contextvars.Context:
-        target = app.views.get(view) if view is not None else None
-        ctx = getattr(target, "context", None)
-        return ctx if isinstance(ctx, contextvars.Context) else self.ctx
+        handle_message(self, content, buffers)
 
     def _reply(self, reply_id: int | None, msg: dict[str, Any]) -> None:
         if reply_id is not None and self.model is not None and not self.closed:
@@ -636,20 +554,18 @@ class Runtime:
             require_main_thread(f"creating the model of {self.label}")
             self.loop = current_loop()
             install_shutdown_hook()
-            values = {}
-            for name in self.meta.public:
-                values[name] = to_json(self.state.__dict__[name], where=f"{self.label}.{name}")
-            for name in self.meta.computed:
-                values[name] = self.sent[name] = to_json(
-                    self._computed(name), where=f"{self.label}.{name}"
-                )
+            values = self.snapshot()
+            self.sent.update((name, values[name]) for name in self.meta.computed)
             self.model = self.meta.model_class()(self, values, list(self.ui_errors))
         return self.model
 
     def snapshot(self) -> dict[str, Any]:
         """The JSON values the frontend should hold for every public and computed var."""
-        out = {n: to_json(self.state.__dict__[n], where=n) for n in self.meta.public}
-        out.update({n: to_json(self._computed(n), where=n) for n in self.meta.computed})
+        d, label = self.state.__dict__, self.label
+        out = {n: to_json(d[n], where=f"{label}.{n}") for n in self.meta.public}
+        out.update(
+            {n: to_json(self._computed(n), where=f"{label}.{n}") for n in self.meta.computed}
+        )
         return out
 
     def close(self) -> list[TaskHandle]:

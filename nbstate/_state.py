@@ -21,8 +21,9 @@ from ._coerce import coerce
 from ._errors import StateDefinitionError
 from ._fast import current_tasks_get, get_running_loop
 from ._handlers import HandlerDescriptor, HandlerInfo, build_info
+from ._json import to_json
 from ._runtime import Runtime
-from ._tracking import to_json, wrap
+from ._tracking import wrap
 from ._vars import ComputedField, VarField
 
 _RESERVED_PREFIX = "_nbstate"

@@ -13,7 +13,8 @@ from comm.base_comm import BaseComm
 
 import nbstate
 from nbstate._app import app
-from nbstate._patch import apply_ops, copy_json
+from nbstate._json import copy_json
+from nbstate._patch import apply_ops
 
 
 class RecordingComm(BaseComm):
