@@ -122,6 +122,26 @@ const numberInput: ComponentSpec = {
   },
 };
 
+/**
+ * The value binding and events shared by text inputs and text areas: `on_change` on each input
+ * event, `on_blur`, and `on_submit` on Enter (Shift+Enter inserts a newline when `multiline`).
+ */
+function textEvents(
+  c: Parameters<ComponentSpec["build"]>[0],
+  el: HTMLInputElement | HTMLTextAreaElement,
+  guard: EchoGuard,
+  multiline: boolean,
+): void {
+  bindTextValue(c, el, guard);
+  c.handled.add("on_change").add("on_blur");
+  c.listen(el, "input", () => {
+    guard.note(el.value);
+    c.fire("on_change", [el.value]);
+  });
+  c.listen(el, "blur", () => c.fire("on_blur", [el.value]));
+  submitOnEnter(c, el, () => el.value, multiline);
+}
+
 const textInput: ComponentSpec = {
   build(c) {
     const el = c.el("input", "nbstate-input");
@@ -133,14 +153,7 @@ const textInput: ComponentSpec = {
     c.bindAttr("min", el);
     c.bindAttr("max", el);
     c.bindAttr("step", el);
-    bindTextValue(c, el, guard);
-    c.handled.add("on_change").add("on_blur");
-    c.listen(el, "input", () => {
-      guard.note(el.value);
-      c.fire("on_change", [el.value]);
-    });
-    c.listen(el, "blur", () => c.fire("on_blur", [el.value]));
-    submitOnEnter(c, el, () => el.value, false);
+    textEvents(c, el, guard, false);
     return el;
   },
 };
@@ -153,14 +166,7 @@ const textArea: ComponentSpec = {
     c.bindAttr("placeholder", el);
     c.bindAttr("rows", el);
     c.bindAttr("max_length", el, "maxlength");
-    bindTextValue(c, el, guard);
-    c.handled.add("on_change").add("on_blur");
-    c.listen(el, "input", () => {
-      guard.note(el.value);
-      c.fire("on_change", [el.value]);
-    });
-    c.listen(el, "blur", () => c.fire("on_blur", [el.value]));
-    submitOnEnter(c, el, () => el.value, true);
+    textEvents(c, el, guard, true);
     return el;
   },
 };
