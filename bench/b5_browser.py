@@ -114,23 +114,6 @@ def clock_offset(page: Any) -> tuple[float, float]:
     return best[1], best[0] / 2
 
 
-class CommBytes:
-    """Sizes of the kernel->page websocket frames that carry a comm message."""
-
-    def __init__(self, page: Any) -> None:
-        self.frames: list[bytes] = []
-        page.on("websocket", self._on_ws)
-
-    def _on_ws(self, ws: Any) -> None:
-        if "/api/kernels/" in ws.url:
-            ws.on("framereceived", self._on_frame)
-
-    def _on_frame(self, payload: str | bytes) -> None:
-        data = payload.encode() if isinstance(payload, str) else payload
-        if b"comm_msg" in data:
-            self.frames.append(data)
-
-
 def run_code_cell(page: Any, index: int, timeout: float = 120_000) -> str:
     out = H.run_cell(page, index, timeout=timeout)
     return "\n".join(str(t) for t in out.all_inner_texts())
@@ -399,7 +382,7 @@ def b5a(page: Any, per: int, rounds: int, gap: float, offset: float) -> dict[str
 
 
 def b5b(
-    page: Any, comm: CommBytes, per: dict[str, int], rounds: int, offset: float
+    page: Any, comm: H.CommFrames, per: dict[str, int], rounds: int, offset: float
 ) -> dict[str, Any]:
     log(f"B5b: rendering {N_ROWS:,} foreach rows and the {N_ROWS:,}-row HTML widget")
     t0 = time.monotonic()
@@ -540,7 +523,7 @@ def main() -> int:
                     context = browser.new_context(viewport={"width": 1280, "height": 900})
                     context.set_default_timeout(60_000)
                     page = context.new_page()
-                    comm = CommBytes(page)
+                    comm = H.CommFrames(page)
                     chrome = browser.version
                     write_notebook(
                         root / "b5_main.ipynb",

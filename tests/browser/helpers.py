@@ -27,7 +27,7 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from ..examples import design_example
@@ -268,6 +268,7 @@ def example_source() -> str:
     """The DESIGN.md example, exactly as cell 1 of ``notebooks/01_counter_task.ipynb`` has it."""
     return design_example()
 
+
 def example_tree_source() -> str:
     """Only the component tree of the example (its last expression, ``rx.hstack(...)``)."""
     source = example_source()
@@ -372,3 +373,26 @@ def save_notebook(page: Page, timeout: float = RUN_TIMEOUT) -> None:
         }""",
         timeout=timeout,
     )
+
+
+class CommFrames:
+    """Kernel websocket frames the page receives that carry a comm message (kernel -> page)."""
+
+    def __init__(self, page: Page) -> None:
+        self.frames: list[bytes] = []
+        page.on("websocket", self._on_ws)
+
+    def _on_ws(self, ws: Any) -> None:
+        if "/api/kernels/" in ws.url:
+            ws.on("framereceived", self._on_frame)
+
+    def _on_frame(self, payload: str | bytes) -> None:
+        data = payload.encode() if isinstance(payload, str) else payload
+        if b"comm_msg" in data:
+            self.frames.append(data)
+
+    def mark(self) -> int:
+        return len(self.frames)
+
+    def since(self, mark: int) -> list[bytes]:
+        return self.frames[mark:]

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, WebSocket
+from playwright.sync_api import Page
 
-from .helpers import add_and_run_cell, open_notebook_in_lab, run_all_cells
+from .helpers import CommFrames, add_and_run_cell, open_notebook_in_lab, run_all_cells
 from .servers import JupyterServer, write_notebook
 
 pytestmark = pytest.mark.browser
@@ -124,29 +124,6 @@ _REPORT_JS = """
   };
 }
 """
-
-
-class CommFrames:
-    """Kernel websocket frames the page receives that carry a comm message (kernel -> page)."""
-
-    def __init__(self, page: Page) -> None:
-        self.frames: list[bytes] = []
-        page.on("websocket", self._on_ws)
-
-    def _on_ws(self, ws: WebSocket) -> None:
-        if "/api/kernels/" in ws.url:
-            ws.on("framereceived", self._on_frame)
-
-    def _on_frame(self, payload: str | bytes) -> None:
-        data = payload.encode() if isinstance(payload, str) else payload
-        if b"comm_msg" in data:
-            self.frames.append(data)
-
-    def mark(self) -> int:
-        return len(self.frames)
-
-    def since(self, mark: int) -> list[bytes]:
-        return self.frames[mark:]
 
 
 def _open(page: Page, server: JupyterServer, root: Path, name: str) -> CommFrames:
