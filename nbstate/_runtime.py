@@ -507,23 +507,27 @@ class Runtime:
         self.errors.append(record)
         del self.errors[:-100]
         app.record(record)
+        secrets = self.backend_secrets()
         if printed:
             # The cell output is part of the page too: backend values are hidden there as well.
             print_traceback(
                 redact(
                     f"nbstate: {self.label}.{handler} raised {type(exc).__name__}; the changes "
                     f"of the failed step were rolled back.\n{text}",
-                    self.backend_secrets(),
+                    secrets,
                 )
             )
-        self._ui_error(handler, type(exc).__name__, str(exc), text)
+        self._ui_error(handler, type(exc).__name__, str(exc), text, secrets)
 
     def backend_secrets(self) -> list[str]:
         d = self.state.__dict__
         return secrets_of(d[n] for n in self.meta.vars if n.startswith("_"))
 
-    def _ui_error(self, handler: str, kind: str, message: str, tb: str) -> None:
-        secrets = self.backend_secrets()
+    def _ui_error(
+        self, handler: str, kind: str, message: str, tb: str, secrets: list[str] | None = None
+    ) -> None:
+        if secrets is None:
+            secrets = self.backend_secrets()
         self.error_seq += 1
         entry = {
             "id": self.error_seq,

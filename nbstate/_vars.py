@@ -64,6 +64,7 @@ class VarField:
         if value is old and type(value) in _CONTAINERS:
             return  # `self.items += [x]` re-assigns the container it already mutated
         rt = d["_nbstate"]
+        # Runtime._begin_write and _end_write, inlined: every write in a block comes here.
         holder = rt.holder
         try:
             running = current_tasks_get(get_running_loop()) if holder is not None else None
