@@ -7,12 +7,14 @@ blocks while you keep running cells.
 
 from __future__ import annotations
 
-from . import chakra
-from ._api import cancel_all, close, errors, fire, get_state, model, start
-from ._app import app
-from ._errors import (
+from . import chakra, components
+from ._api import cancel_all, close, errors, fire, get_state, model, start, view
+from ._base.app import app
+from ._base.errors import (
     BackgroundCallError,
     CoercionError,
+    CommitRefusedError,
+    DeadlockError,
     EventRejected,
     ImmutableStateError,
     NbstateError,
@@ -20,59 +22,26 @@ from ._errors import (
     StateClosedError,
     StateDefinitionError,
     StateLockedError,
+    VarTypeError,
     WrongThreadError,
 )
-from ._expr import Var
-from ._handlers import EventHandler, EventSpec, background, event
-from ._report import ErrorRecord
-from ._state import State
-from ._tasks import TaskHandle
-from ._vars import computed as var
-from ._view import View
-from .components import (
-    badge,
-    box,
-    button,
-    callout,
-    checkbox,
-    code,
-    cond,
-    data_table,
-    divider,
-    foreach,
-    form,
-    fragment,
-    grid,
-    heading,
-    hstack,
-    image,
-    input,
-    link,
-    markdown,
-    number_input,
-    progress,
-    radio_group,
-    select,
-    slider,
-    spacer,
-    spinner,
-    switch,
-    text,
-    text_area,
-    vstack,
-)
-
-
-def view(root: object, bind: dict[type, State] | None = None) -> View:
-    """A live view of ``root``; ``bind={MyState: other}`` shows another instance of MyState."""
-    return View(root, bind)
-
+from ._engine.report import ErrorRecord
+from ._engine.tasks import TaskHandle
+from ._settle import idle, wait_until
+from ._state.handlers import EventHandler, EventSpec, background, event
+from ._state.state import State
+from ._ui.view import View
+from ._vars.expr import Var
+from ._vars.vars import computed as var
+from .components import *  # noqa: F403 (the component functions are part of the face)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "BackgroundCallError",
     "CoercionError",
+    "CommitRefusedError",
+    "DeadlockError",
     "ErrorRecord",
     "EventHandler",
     "EventRejected",
@@ -86,49 +55,23 @@ __all__ = [
     "StateLockedError",
     "TaskHandle",
     "Var",
+    "VarTypeError",
     "View",
     "WrongThreadError",
     "app",
     "background",
-    "badge",
-    "box",
-    "button",
-    "callout",
     "cancel_all",
     "chakra",
-    "checkbox",
     "close",
-    "code",
-    "cond",
-    "data_table",
-    "divider",
     "errors",
     "event",
     "fire",
-    "foreach",
-    "form",
-    "fragment",
     "get_state",
-    "grid",
-    "heading",
-    "hstack",
-    "image",
-    "input",
-    "link",
-    "markdown",
+    "idle",
     "model",
-    "number_input",
-    "progress",
-    "radio_group",
-    "select",
-    "slider",
-    "spacer",
-    "spinner",
     "start",
-    "switch",
-    "text",
-    "text_area",
     "var",
     "view",
-    "vstack",
+    "wait_until",
+    *components.__all__,
 ]

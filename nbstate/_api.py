@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import inspect
 from collections.abc import Generator
 from typing import Any, TypeVar
 
-from ._app import app
-from ._handlers import BoundBackground, EventHandler, EventSpec, HandlerInfo
-from ._loop import main_loop
-from ._model import StateModel
-from ._report import ErrorRecord
-from ._runtime import Runtime
-from ._state import State, default_instance, runtime_of
-from ._tasks import TaskHandle
+from ._base.app import app
+from ._base.loop import main_loop
+from ._engine.events import instance_for, resolve, schedule, start_task
+from ._engine.report import ErrorLog, ErrorRecord
+from ._engine.tasks import TaskHandle, TaskSet
+from ._state.state import State, core_of, default_instance
+from ._ui.view import View
+from ._wire.model import Bridge, StateModel
 
 S = TypeVar("S", bound=State)
 
@@ -26,30 +25,7 @@ def get_state(cls: type[S]) -> S:
     ``s.counter``, ``s.counter = 5`` (applied at once when no handler holds the lock; otherwise
     write ``async with s: s.counter = 5``).
     """
-    inst = default_instance(cls)
-    assert isinstance(inst, cls)
-    return inst
-
-
-def _target(event: Any, state: State | None) -> tuple[Runtime, HandlerInfo, list[Any]]:
-    if isinstance(event, (EventHandler, EventSpec)):
-        handler = event if isinstance(event, EventHandler) else event.handler
-        args = [] if isinstance(event, EventHandler) else list(event.args)
-        if state is None:
-            state = default_instance(handler.state_cls)
-        elif not isinstance(state, handler.state_cls):
-            raise TypeError(f"{event!r} is not a handler of {type(state).__name__}")
-        return runtime_of(state), handler.info, args
-    if isinstance(event, BoundBackground):
-        return runtime_of(event.state), event.info, []
-    if inspect.ismethod(event) and isinstance(event.__self__, State):
-        rt = runtime_of(event.__self__)
-        info = rt.meta.handlers.get(event.__name__)
-        if info is not None and info.fn is event.__func__:
-            return rt, info, []
-    raise TypeError(
-        f"expected an event handler such as MyState.save or MyState.set_x(5), got {event!r}"
-    )
+    return default_instance(cls)
 
 
 class Firing:
@@ -67,7 +43,7 @@ class Firing:
         self.task: asyncio.Task[Any] | None = None
 
     def __repr__(self) -> str:
-        state = "done" if self.task is not None and self.task.done() else "pending"
+        state = "done" if self.done() else "pending"
         return f"<fired {self.name} {state}>"
 
     def done(self) -> bool:
@@ -96,18 +72,20 @@ def fire(event: Any, *args: Any, state: State | None = None) -> Firing:
     Awaiting returns the handler's return value and raises what it raised. For a background task
     the awaited value is its :class:`TaskHandle`.
     """
-    rt, info, base = _target(event, state)
-    bound = info.bind([*base, *args])
+    ref = resolve(event)
+    core = core_of(instance_for(ref, state=state))
+    info = ref.info
+    bound = info.bind([*ref.args, *args])
     firing = Firing(info.qualname)
     if info.background:
-        handle = rt.start(info, bound)
+        handle = start_task(core, info, bound)
 
         async def started() -> TaskHandle:
             return handle
 
         firing.task = main_loop().create_task(started())
         return firing
-    firing.task = rt.schedule(info, bound, waiter=firing)
+    firing.task = schedule(core, info, bound, waiter=firing)
     return firing
 
 
@@ -117,13 +95,15 @@ def start(event: Any, *args: Any, state: State | None = None) -> TaskHandle:
     ``nbstate.start(MyState.my_task)`` runs it on the default instance;
     ``state=`` picks another instance.
     """
-    rt, info, base = _target(event, state)
+    ref = resolve(event)
+    info = ref.info
     if not info.background:
         raise TypeError(
             f"{info.qualname} is an event handler, not a background task; "
             f"run it with `await nbstate.fire({info.qualname})`"
         )
-    return rt.start(info, info.bind([*base, *args]))
+    core = core_of(instance_for(ref, state=state))
+    return start_task(core, info, info.bind([*ref.args, *args]))
 
 
 def cancel_all(state: State | None = None) -> list[TaskHandle]:
@@ -134,28 +114,31 @@ def cancel_all(state: State | None = None) -> list[TaskHandle]:
     """
     if state is None:
         return app.cancel_all()
-    rt = runtime_of(state)
-    handles = [h for h in rt.runs if not h.done()]
-    for h in handles:
-        h.cancel()
-    return handles
+    return core_of(state).part(TaskSet).cancel_all()
 
 
 def close(state: State) -> list[TaskHandle]:
     """Close an instance: cancel its runs and queued events and close its model."""
-    rt = runtime_of(state)
+    core = core_of(state)
     if app.defaults.get(type(state)) is state:
         del app.defaults[type(state)]
-    return rt.close()
+    handles = core.part(TaskSet).active()
+    core.close()
+    return handles
 
 
 def model(state: State) -> StateModel:
     """The anywidget model that syncs ``state``'s public vars (created on first call)."""
-    return runtime_of(state).ensure_model()
+    return core_of(state).part(Bridge).ensure_model()
 
 
 def errors(state: State | None = None) -> list[ErrorRecord]:
     """Errors raised by handlers and tasks of ``state`` (or of the whole kernel)."""
     if state is None:
         return list(app.errors)
-    return list(runtime_of(state).errors)
+    return list(core_of(state).part(ErrorLog).records)
+
+
+def view(root: object, bind: dict[type, State] | None = None) -> View:
+    """A live view of ``root``; ``bind={MyState: other}`` shows another instance of MyState."""
+    return View(root, bind)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._component import Component, cond, foreach, make
+from ._ui.component import Component, cond, foreach, make
 
 __all__ = [
     "badge",

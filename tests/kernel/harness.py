@@ -10,8 +10,8 @@ from typing import Any
 
 from jupyter_client.manager import KernelManager
 
-from nbstate._json import copy_json
-from nbstate._patch import apply_ops
+from nbstate._values.jsondata import copy_json
+from nbstate._values.patch import apply_ops
 
 
 class KernelFrontend:

@@ -12,9 +12,9 @@ import pytest
 from comm.base_comm import BaseComm
 
 import nbstate
-from nbstate._app import app
-from nbstate._json import copy_json
-from nbstate._patch import apply_ops
+from nbstate._base.app import app
+from nbstate._values.jsondata import copy_json
+from nbstate._values.patch import apply_ops
 
 
 class RecordingComm(BaseComm):

@@ -273,8 +273,7 @@ async def test_no_lost_updates_under_concurrency(wire: Wire) -> None:
         if i % 10 == 0:
             await asyncio.sleep(0)
     await asyncio.gather(*tasks)
-    while s._nbstate.pending:
-        await asyncio.sleep(0.001)
+    await rx.idle()
     assert s.counter == 21_000
     frontend: dict[str, Any] = {}
     for update in wire.updates():

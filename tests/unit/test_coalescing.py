@@ -8,7 +8,7 @@ import time
 import pytest
 
 import nbstate as rx
-from nbstate._app import app
+from nbstate._base.app import app
 
 from .conftest import Wire
 

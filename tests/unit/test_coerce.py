@@ -9,7 +9,7 @@ from typing import Any, Literal, Optional
 import pytest
 
 from nbstate import CoercionError
-from nbstate._coerce import coerce
+from nbstate._values.coerce import coerce
 
 
 @pytest.mark.parametrize(

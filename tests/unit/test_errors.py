@@ -40,7 +40,7 @@ async def test_handler_error_is_printed_recorded_and_shown(
     [record] = rx.errors(s)
     assert record.handler == "leaky" and isinstance(record.exception, RuntimeError)
     assert rx.app.errors[-1] is record
-    entry = s._nbstate.model._nbstate_errors[-1]
+    entry = rx.model(s)._nbstate_errors[-1]
     assert entry["handler"] == "leaky" and entry["type"] == "RuntimeError"
 
 
@@ -59,7 +59,7 @@ async def test_ui_error_never_carries_backend_values(wire: Wire) -> None:
     rx.model(s)
     with pytest.raises(RuntimeError):
         await rx.fire(E.leaky, state=s)
-    entry = s._nbstate.model._nbstate_errors[-1]
+    entry = rx.model(s)._nbstate_errors[-1]
     assert "sk-live-123456" not in entry["message"] and "«hidden»" in entry["message"]
     assert "sk-live-123456" not in wire.text()
 

@@ -9,7 +9,7 @@ import pytest
 
 import nbstate as rx
 from nbstate import StateDefinitionError
-from nbstate._expr import Var
+from nbstate._vars.expr import Var
 
 
 class Todo(rx.State):

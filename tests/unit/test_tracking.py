@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import pickle
+from typing import Any
 
 import pytest
 
@@ -100,11 +101,19 @@ async def test_mutations_roll_back_with_the_block() -> None:
 
 def test_copies_and_pickles_are_plain_values() -> None:
     """copy, deepcopy and pickle of tracked values give plain, untracked values."""
-    s = S(items=[1, [2]])  # type: ignore[list-item]
-    for clone in (copy.copy(s.items), copy.deepcopy(s.items), pickle.loads(pickle.dumps(s.items))):
+
+    class N(rx.State):
+        nested: list[Any] = []
+
+    s = N(nested=[1, [2]])
+    for clone in (
+        copy.copy(s.nested),
+        copy.deepcopy(s.nested),
+        pickle.loads(pickle.dumps(s.nested)),
+    ):
         assert type(clone) is list
         clone.append(5)
-    assert s.items == [1, [2]]
+    assert s.nested == [1, [2]]
 
 
 def test_assigning_one_vars_container_to_another_copies_it(wire: Wire) -> None:

@@ -11,16 +11,24 @@ class StateDefinitionError(NbstateError, TypeError):
     """A State class cannot work as written; raised when the class is defined."""
 
 
+class VarTypeError(NbstateError, TypeError):
+    """A value assigned to a var does not match the var's annotation."""
+
+
 class ImmutableStateError(NbstateError):
     """A background task changed state outside ``async with self:``."""
 
 
 class StateLockedError(NbstateError):
-    """A cell tried to change state while a handler or task holds the state's lock."""
+    """A write needs a state's lock, and another handler or task holds it."""
 
 
 class NestedBlockError(NbstateError, RuntimeError):
-    """``async with self:`` was entered while this task already holds the lock."""
+    """``async with`` was entered on a state whose lock this task already holds."""
+
+
+class DeadlockError(NbstateError, RuntimeError):
+    """Waiting for a state's lock would wait forever: its holder waits for a lock held here."""
 
 
 class BackgroundCallError(NbstateError, TypeError):
@@ -36,8 +44,12 @@ class EventRejected(NbstateError, ValueError):
 
 
 class StateClosedError(NbstateError, RuntimeError):
-    """The state instance was closed with ``nbstate.close``."""
+    """The state instance was closed (``nbstate.close``, or its class was redefined)."""
 
 
 class WrongThreadError(NbstateError, RuntimeError):
     """State was touched from a thread other than the kernel's main loop thread."""
+
+
+class CommitRefusedError(NbstateError, RuntimeError):
+    """The store refused a commit (a shared state's lease was lost); the step rolled back."""

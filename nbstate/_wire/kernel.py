@@ -6,14 +6,16 @@ import asyncio
 import inspect
 from typing import Any
 
-from ._app import app
+from .._base.app import app
+from .._engine.events import EventQueue
 
 SHUTDOWN_GRACE = 2.0
+_hooked: list[Any] = []
 
 
 def install_shutdown_hook() -> None:
     """Wrap the kernel's ``do_shutdown`` so runs are cancelled and unwound before it stops."""
-    if app._shutdown_hooked:
+    if _hooked:
         return
     try:
         from ipykernel.kernelbase import Kernel
@@ -27,7 +29,8 @@ def install_shutdown_hook() -> None:
 
     async def do_shutdown(restart: bool) -> Any:
         handles = app.cancel_all()
-        pending = [t for rt in list(app.runtimes) for t in rt.pending]
+        queues = [core.parts.get(EventQueue) for core in list(app.cores)]
+        pending = [t for q in queues if isinstance(q, EventQueue) for t in q.pending]
         for t in pending:
             t.cancel()
         tasks = [h.task for h in handles if h.task is not None] + pending
@@ -39,4 +42,4 @@ def install_shutdown_hook() -> None:
         return result
 
     kernel.do_shutdown = do_shutdown
-    app._shutdown_hooked = True
+    _hooked.append(kernel)

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import enum
 import math
@@ -15,8 +16,10 @@ import types
 import typing
 from typing import Any, Literal, Union, get_args, get_origin
 
-from ._errors import CoercionError
+from .._base.errors import CoercionError
 
+_MAPPINGS = (dict, collections.defaultdict, collections.OrderedDict, collections.Counter)
+_CONTAINERS = (list, tuple, set, frozenset, collections.deque, *_MAPPINGS)
 _TRUE = frozenset({"true", "1", "yes", "on", "y", "t"})
 _FALSE = frozenset({"false", "0", "no", "off", "n", "f", ""})
 
@@ -58,7 +61,7 @@ def coerce(value: Any, tp: Any, *, what: str) -> Any:
         if value is None:
             return None
         raise _fail(value, tp, what)
-    if origin in (list, tuple, set, frozenset, dict) or tp in (list, tuple, set, frozenset, dict):
+    if origin in _CONTAINERS or tp in _CONTAINERS:
         return _coerce_container(value, tp, origin or tp, what)
     if not isinstance(tp, type):
         return value  # TypeVars, protocols and other forms we cannot check
@@ -159,30 +162,43 @@ def _coerce_float(value: Any, tp: Any, what: str) -> float:
 
 def _coerce_container(value: Any, tp: Any, origin: Any, what: str) -> Any:
     args = get_args(tp)
-    if origin is dict:
+    if origin in _MAPPINGS:
         if not isinstance(value, dict):
             raise _fail(value, tp, what)
-        kt, vt = args if len(args) == 2 else (Any, Any)
-        return {
-            coerce(k, kt, what=f"{what} key"): coerce(v, vt, what=f"{what}[{k!r}]")
+        kt, vt = args if len(args) == 2 else (args[0], int) if args else (Any, Any)
+        items = [
+            (coerce(k, kt, what=f"{what} key"), coerce(v, vt, what=f"{what}[{k!r}]"))
             for k, v in value.items()
-        }
+        ]
+        if origin is collections.defaultdict:
+            # The annotation names the value type; its class makes the missing values.
+            factory = get_origin(vt) or vt
+            out: dict[Any, Any] = collections.defaultdict(
+                factory if isinstance(factory, type) else None
+            )
+        else:
+            out = origin()
+        for k, v in items:
+            out[k] = v
+        return out
     if not isinstance(value, (list, tuple, set, frozenset)):
         raise _fail(value, tp, what)
-    items = list(value)
+    items_l = list(value)
     if origin is tuple and args and not (len(args) == 2 and args[1] is Ellipsis):
-        if len(args) != len(items):
-            raise _fail(value, tp, what, f"expected {len(args)} items, got {len(items)}")
+        if len(args) != len(items_l):
+            raise _fail(value, tp, what, f"expected {len(args)} items, got {len(items_l)}")
         return tuple(
             coerce(v, t, what=f"{what}[{i}]")
-            for i, (t, v) in enumerate(zip(args, items, strict=True))
+            for i, (t, v) in enumerate(zip(args, items_l, strict=True))
         )
     item_t = args[0] if args else Any
-    converted = [coerce(v, item_t, what=f"{what}[{i}]") for i, v in enumerate(items)]
+    converted = [coerce(v, item_t, what=f"{what}[{i}]") for i, v in enumerate(items_l)]
     if origin is list:
         return converted
     if origin is tuple:
         return tuple(converted)
+    if origin is collections.deque:
+        return collections.deque(converted)
     return set(converted) if origin is set else frozenset(converted)
 
 

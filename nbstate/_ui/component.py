@@ -1,7 +1,8 @@
 """Component trees: what ``rx.hstack(...)`` builds, before it becomes a view.
 
 A component is a name, props, style, event bindings and children. Nothing here talks to the
-browser: :mod:`nbstate._view` turns a tree into JSON with state references resolved.
+browser: :mod:`nbstate._ui.view` turns a tree into JSON with state references resolved, and
+makes every node display itself as a view.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ import itertools
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ._expr import Var, has_var, to_tree
-from ._handlers import BoundBackground, EventHandler, EventSpec
+from .._engine.events import is_event_ref, resolve
+from .._vars.expr import Var, has_var, to_tree
 
 # How many values each DOM event carries to a bare handler (see docs/protocol.md).
 EVENT_VALUES: dict[str, int] = {"on_change": 1, "on_blur": 1, "on_submit": 1}
@@ -143,11 +144,6 @@ class Component:
             inner.append(f"... {len(self.children) - 4} more")
         return f"{self.name}({', '.join(inner)})"
 
-    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        from ._view import View
-
-        return View(self)._repr_mimebundle_(**kwargs)
-
     def __bool__(self) -> bool:
         return True
 
@@ -163,8 +159,6 @@ class CondNode:
     def __repr__(self) -> str:
         return f"cond({_short(self.c)}, {_short(self.a)}, {_short(self.b)})"
 
-    _repr_mimebundle_ = Component._repr_mimebundle_
-
 
 class ForeachNode:
     """``rx.foreach(list_var, fn)``: one copy of ``fn``'s component per item."""
@@ -176,8 +170,6 @@ class ForeachNode:
 
     def __repr__(self) -> str:
         return f"foreach({_short(self.items)}, {_short(self.body)})"
-
-    _repr_mimebundle_ = Component._repr_mimebundle_
 
 
 def _short(x: Any) -> str:
@@ -247,9 +239,8 @@ def _event_targets(prop: str, value: Any) -> list[Any]:
         )
     items = list(value) if isinstance(value, (list, tuple)) else [value]
     for item in items:
-        if isinstance(item, (EventHandler, EventSpec, BoundBackground)):
-            continue
-        if inspect.ismethod(item) and type(item.__self__).__dict__.get("_nbstate_meta"):
+        if is_event_ref(item):
+            resolve(item)  # a private method or a non-handler is refused here, by name
             continue
         if callable(item):
             continue  # a lambda returning events; expanded when the view is built

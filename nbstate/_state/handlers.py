@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ._coerce import coerce
-from ._errors import BackgroundCallError, EventRejected, StateDefinitionError
+from .._base.errors import BackgroundCallError, EventRejected, StateDefinitionError
+from .._values.coerce import coerce
 
 Policy = Literal["allow", "skip", "replace", "queue"]
 POLICIES: tuple[str, ...] = ("allow", "skip", "replace", "queue")

@@ -1,7 +1,9 @@
 """The State base class: declaring vars and handlers, and what an instance is.
 
-A user's vars and handlers own every public name on their State class. nbstate's machinery
-sits behind one private attribute (``_nbstate``) and the functions in :mod:`nbstate`.
+A user's vars and handlers own every public name on their State class. nbstate's machinery sits
+behind one private attribute (``_nbstate``, the instance's :class:`~nbstate._core.core.Core`)
+and the functions in :mod:`nbstate`. The base class adds two names a user may override with a
+handler of the same name: ``await self.get_state(Other)`` and ``reset()``.
 """
 
 from __future__ import annotations
@@ -10,24 +12,23 @@ import copy
 import difflib
 import enum
 import inspect
-import threading
 import types
 import typing
-from functools import cached_property
-from typing import Any, ClassVar, Union, get_args, get_origin
+import weakref
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, Union, get_args, get_origin
 
-from ._app import app
-from ._coerce import coerce
-from ._errors import StateDefinitionError
-from ._fast import current_tasks_get, get_running_loop
-from ._handlers import HandlerDescriptor, HandlerInfo, build_info
-from ._json import to_json
-from ._runtime import Runtime
-from ._tracking import wrap
-from ._vars import ComputedField, VarField
+from .._base.app import app
+from .._base.errors import StateDefinitionError
+from .._core.block import Transactional, join
+from .._core.core import Core
+from .._values.coerce import coerce
+from .._values.containers import wrap
+from .._values.jsondata import to_json
+from .._vars.vars import ComputedField, VarField
+from .handlers import HandlerDescriptor, HandlerInfo, build_info
 
 _RESERVED_PREFIX = "_nbstate"
-_MAIN_IDENT = threading.main_thread().ident
+S = TypeVar("S", bound="State")
 
 
 def _implicit_default(owner: str, name: str, ann: Any) -> Any:
@@ -86,19 +87,11 @@ class ClassMeta:
         self.vars: dict[str, VarField] = {}
         self.public: list[str] = []
         self.public_set: frozenset[str] = frozenset()
+        self.backend: list[str] = []
         self.patchable: frozenset[str] = frozenset()
-        self.trait_keys: dict[str, str] = {}
         self.computed: dict[str, ComputedField] = {}
         self.handlers: dict[str, HandlerInfo] = {}
-
-    @cached_property
-    def _model_cls(self) -> Any:
-        from ._model import model_class
-
-        return model_class(self.name, [*self.public, *self.computed])
-
-    def model_class(self) -> Any:
-        return self._model_cls
+        self.extras: dict[str, Any] = {}  # what upper layers derive once per class
 
 
 def _refuse_name(owner: str, name: str, why: str) -> StateDefinitionError:
@@ -108,15 +101,12 @@ def _refuse_name(owner: str, name: str, why: str) -> StateDefinitionError:
 def _build_meta(cls: type) -> ClassMeta:
     owner = cls.__name__
     meta = ClassMeta(cls)
-    parent_metas = [
-        b.__dict__["_nbstate_meta"]
-        for b in reversed(cls.__mro__[1:])
-        if "_nbstate_meta" in b.__dict__
-    ]
-    for pm in parent_metas:
-        meta.vars.update(pm.vars)
-        meta.computed.update(pm.computed)
-        meta.handlers.update(pm.handlers)
+    for base in reversed(cls.__mro__[1:]):
+        parent = base.__dict__.get("_nbstate_meta")
+        if parent is not None:
+            meta.vars.update(parent.vars)
+            meta.computed.update(parent.computed)
+            meta.handlers.update(parent.handlers)
     try:
         hints = typing.get_type_hints(cls, include_extras=False)
     except Exception as exc:
@@ -143,6 +133,12 @@ def _build_meta(cls: type) -> ClassMeta:
         if default is inspect.Parameter.empty:
             default = _implicit_default(owner, name, ann)
         field = VarField(cls, name, ann, default)
+        if field.check is not None:
+            try:
+                default = field.check(default, f"{owner}.{name} (its default)")
+            except TypeError as exc:
+                raise StateDefinitionError(str(exc)) from None
+            field.default = default
         if not field.backend:
             try:
                 to_json(default, where=f"{owner}.{name}")
@@ -165,10 +161,8 @@ def _build_meta(cls: type) -> ClassMeta:
 
     meta.public = [n for n in meta.vars if not n.startswith("_")]
     meta.public_set = frozenset(meta.public)
+    meta.backend = [n for n in meta.vars if n.startswith("_")]
     meta.patchable = frozenset(n for n in meta.public if not _scalar(meta.vars[n].annotation))
-    for name, field in meta.vars.items():
-        field.patchable = name in meta.patchable
-    meta.trait_keys = {n: f"v_{n}" for n in [*meta.public, *meta.computed]}
 
     for name, value in body.items():
         if name.startswith("_") or not inspect.isfunction(value):
@@ -196,7 +190,25 @@ def _build_meta(cls: type) -> ClassMeta:
     return meta
 
 
-class State:
+def _retire_previous(cls: type) -> None:
+    """Re-running the cell that defines a class replaces the class defined there before."""
+    if "<locals>" in cls.__qualname__:
+        return  # classes made by a function are distinct on purpose
+    key = f"{cls.__module__}.{cls.__qualname__}"
+    previous_ref = app.classes.get(key)
+    app.classes[key] = weakref.ref(cls)
+    previous = previous_ref() if previous_ref is not None else None
+    if previous is None or previous is cls:
+        return
+    app.defaults.pop(previous, None)
+    for core in list(app.cores):
+        if type(core.state) is previous:
+            core.close()
+    for hook in list(app.on_redefined):
+        hook(previous, cls)
+
+
+class State(Transactional):
     """Base class of application state. Annotated attributes are vars; methods are handlers.
 
     >>> import nbstate
@@ -211,74 +223,81 @@ class State:
     """
 
     _nbstate_meta: ClassVar[ClassMeta]
-    _nbstate: Runtime
+    _nbstate: Core
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._nbstate_meta = _build_meta(cls)
+        _retire_previous(cls)
 
     def __init__(self, **values: Any) -> None:
         meta = type(self)._nbstate_meta
-        rt = Runtime(self, meta)
-        d = self.__dict__
-        d["_nbstate"] = rt
+        core = Core(self, meta)
         unknown = set(values) - set(meta.vars)
         if unknown:
             raise TypeError(
                 f"{meta.name}() got unknown var(s) {sorted(unknown)}; its vars are "
                 f"{sorted(meta.vars)}"
             )
+        d = self.__dict__
         for name, field in meta.vars.items():
-            value = values[name] if name in values else copy.deepcopy(field.default)
-            d[name] = wrap(value, (rt, name))
+            if name in values:
+                value = values[name]
+                if field.check is not None:
+                    value = field.check(value, f"{meta.name}.{name}")
+            else:
+                value = copy.deepcopy(field.default)
+            d[name] = wrap(value, core.ref(name))
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        meta = type(self)._nbstate_meta
-        field = meta.vars.get(name)
-        if field is not None:
-            field.__set__(self, value)
-            return
-        if name in meta.computed:
-            meta.computed[name].__set__(self, value)
-            return
-        close = difflib.get_close_matches(name, list(meta.vars), n=1)
-        hint = f" Did you mean '{close[0]}'?" if close else ""
-        raise AttributeError(
-            f"{meta.name} has no var '{name}'.{hint} Declare vars in the class body with a type "
-            f"annotation, e.g. `{name}: int = 0` (a leading underscore keeps it in the kernel)."
-        )
+    if not TYPE_CHECKING:  # type checkers then report assignments to undeclared names
+
+        def __setattr__(self, name: str, value: Any) -> None:
+            meta = type(self)._nbstate_meta
+            field = meta.vars.get(name)
+            if field is not None:
+                field.__set__(self, value)
+                return
+            if name in meta.computed:
+                meta.computed[name].__set__(self, value)
+                return
+            close = difflib.get_close_matches(name, list(meta.vars), n=1)
+            hint = f" Did you mean '{close[0]}'?" if close else ""
+            raise AttributeError(
+                f"{meta.name} has no var '{name}'.{hint} Declare vars in the class body with a "
+                f"type annotation, e.g. `{name}: int = 0` (a leading underscore keeps it in the "
+                "kernel)."
+            )
 
     def __repr__(self) -> str:
         meta = type(self)._nbstate_meta
-        parts = [f"{n}={self.__dict__[n]!r}" for n in meta.public]
+        parts = [f"{n}={getattr(self, n)!r}" for n in meta.public]
         return f"{meta.name}({', '.join(parts)})"
 
-    async def __aenter__(self) -> State:
-        # Runtime.enter, inlined: this is the hot path of every background task.
-        rt = self._nbstate
-        if rt.holder is not None or rt.closed or threading.get_ident() != _MAIN_IDENT:
-            rt.check_enter()
-        await rt.lock.acquire()
-        rt.holder = current_tasks_get(get_running_loop())
-        return self
+    async def get_state(self, cls: type[S]) -> S:
+        """The default instance of another State class, for reading and changing it here.
 
-    async def __aexit__(self, et: Any, e: Any, tb: Any) -> None:
-        self._nbstate.exit(et is not None)
+        Inside a handler or an ``async with`` block, this waits for ``cls``'s lock and adds it
+        to the running transaction: its changes commit or roll back with this step's, and the
+        lock is held until the step ends. Elsewhere it only gives the instance.
+        """
+        inst = default_instance(cls)
+        await join(core_of(inst))
+        return inst
 
 
-def runtime_of(state: Any) -> Runtime:
-    """The engine behind a State instance."""
+def core_of(state: Any) -> Core:
+    """The core behind a State instance."""
     if not isinstance(state, State):
         raise TypeError(f"expected a State instance, got {state!r}")
-    rt: Runtime = state.__dict__["_nbstate"]
-    return rt
+    core: Core = state.__dict__["_nbstate"]
+    return core
 
 
-def default_instance(cls: type[State]) -> State:
+def default_instance(cls: type[S]) -> S:
     """The kernel-wide instance of ``cls`` that components bound to the class use."""
     if not (isinstance(cls, type) and issubclass(cls, State)) or cls is State:
         raise TypeError(f"expected a State subclass, got {cls!r}")
     inst = app.defaults.get(cls)
-    if inst is None or runtime_of(inst).closed:
+    if inst is None or core_of(inst).closed:
         inst = app.defaults[cls] = cls()
-    return inst
+    return inst  # type: ignore[no-any-return]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._json import copy_json
+from .jsondata import copy_json
 
 Op = dict[str, Any]
 

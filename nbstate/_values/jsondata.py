@@ -1,12 +1,34 @@
-"""Var values as JSON: what the browser receives, and copies of what it holds."""
+"""Var values as JSON: what the browser receives, and copies of what it holds.
+
+JSON has no infinities and no NaN, so a non-finite float travels as a tagged object, anywhere a
+number may appear: ``{"$nbf": "inf"}``, ``{"$nbf": "-inf"}`` or ``{"$nbf": "nan"}``. The key
+``$nbf`` is reserved: a dict var that uses it cannot be sent.
+
+>>> to_json([1.5, float("inf")], where="v")
+[1.5, {'$nbf': 'inf'}]
+>>> from_wire({"$nbf": "-inf"})
+-inf
+"""
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import datetime
 import enum
 import math
 from typing import Any
+
+FLOAT_TAG = "$nbf"
+_ENCODED = {math.inf: "inf", -math.inf: "-inf"}
+_DECODED = {"inf": math.inf, "-inf": -math.inf, "nan": math.nan}
+
+
+def encode_float(value: float) -> Any:
+    """``value`` itself when finite, else its tagged form."""
+    if value - value == 0.0:  # finite: inf - inf and nan - nan are nan
+        return value
+    return {FLOAT_TAG: "nan" if value != value else _ENCODED[value]}
 
 
 def copy_json(value: Any) -> Any:
@@ -24,8 +46,8 @@ def to_json(value: Any, *, where: str) -> Any:
     if cls is int or cls is str or cls is bool or value is None:
         return value
     if cls is float:
-        return value if math.isfinite(value) else None
-    if isinstance(value, (list, tuple)):
+        return value if value - value == 0.0 else encode_float(value)
+    if isinstance(value, (list, tuple, collections.deque)):
         return [to_json(v, where=f"{where}[{i}]") for i, v in enumerate(value)]
     if isinstance(value, dict):
         out = {}
@@ -34,7 +56,13 @@ def to_json(value: Any, *, where: str) -> Any:
                 raise TypeError(
                     f"{where}: dict key {k!r} cannot be sent to the browser; use str keys"
                 )
-            out[k if isinstance(k, str) else str(k)] = to_json(v, where=f"{where}[{k!r}]")
+            key = k if isinstance(k, str) else str(k)
+            if key == FLOAT_TAG:
+                raise TypeError(
+                    f"{where}: the dict key {FLOAT_TAG!r} is reserved by nbstate's wire format; "
+                    "rename the key, or keep the value in a backend var (leading underscore)"
+                )
+            out[key] = to_json(v, where=f"{where}[{k!r}]")
         return out
     if isinstance(value, (set, frozenset)):
         items = [to_json(v, where=f"{where} item") for v in value]
@@ -47,7 +75,7 @@ def to_json(value: Any, *, where: str) -> Any:
     if isinstance(value, (bool, int, str)):
         return value
     if isinstance(value, float):
-        return float(value) if math.isfinite(value) else None
+        return encode_float(float(value))
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {
             f.name: to_json(getattr(value, f.name), where=f"{where}.{f.name}")
@@ -60,3 +88,16 @@ def to_json(value: Any, *, where: str) -> Any:
         "use JSON-like data (numbers, strings, lists, dicts, dataclasses) or a backend var "
         "(leading underscore) to keep it in the kernel"
     )
+
+
+def from_wire(value: Any) -> Any:
+    """JSON from the browser with tagged non-finite floats turned back into floats."""
+    if isinstance(value, list):
+        return [from_wire(v) for v in value]
+    if isinstance(value, dict):
+        if len(value) == 1 and FLOAT_TAG in value:
+            tag = value[FLOAT_TAG]
+            if isinstance(tag, str) and tag in _DECODED:
+                return _DECODED[tag]
+        return {k: from_wire(v) for k, v in value.items()}
+    return value

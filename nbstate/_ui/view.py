@@ -1,7 +1,8 @@
 """Views: a displayed component tree, as its own anywidget model.
 
 The view model holds the tree as JSON and references to the state models it reads. Many views of
-one state stay in sync because they all listen to the same state model.
+one state stay in sync because they all listen to the same state model. Every component node
+displays itself as a view, so a tree as a cell's last expression shows up live.
 """
 
 from __future__ import annotations
@@ -14,14 +15,19 @@ from typing import Any
 import anywidget
 import ipywidgets
 import traitlets
+from IPython import get_ipython
 
-from ._app import app
-from ._component import EVENT_VALUES, Component, CondNode, ForeachNode
-from ._expr import Var, has_var, to_tree
-from ._handlers import BoundBackground, EventHandler, EventSpec, HandlerInfo
-from ._state import State, default_instance, runtime_of
+from .._base.app import app
+from .._base.loop import call_on_main
+from .._engine.events import EventRef, is_event_ref, resolve
+from .._state.handlers import EventHandler, EventSpec, HandlerInfo
+from .._state.state import State, core_of, default_instance
+from .._vars.expr import Var, has_var, to_tree
+from .._wire.model import Bridge
+from .._wire.protocol import COMM_METHODS
+from .component import EVENT_VALUES, Component, CondNode, ForeachNode
 
-_STATIC = pathlib.Path(__file__).parent / "static"
+_STATIC = pathlib.Path(__file__).parent.parent / "static"
 _MISSING_BUNDLE = """
 export default { render({ el }) {
   el.textContent =
@@ -38,6 +44,12 @@ def _esm() -> Any:
 def _css() -> Any:
     path = _STATIC / "view.css"
     return path if path.exists() else ""
+
+
+def _cell_number() -> int | None:
+    shell = get_ipython()
+    count = getattr(shell, "execution_count", None)
+    return count if isinstance(count, int) else None
 
 
 class _Builder:
@@ -112,7 +124,7 @@ class _Builder:
     def component(self, c: Component) -> dict[str, Any]:
         props = {k: self.prop(c.name, k, v) for k, v in c.props.items()}
         style = {k: self.expr(v) for k, v in c.style.items()}
-        events = {k: self.events(c.name, k, v) for k, v in c.events.items()}
+        events = {k: self.events(k, v) for k, v in c.events.items()}
         children = [n for n in map(self.node, c.children) if n is not None]
         return {
             "type": "component",
@@ -130,34 +142,19 @@ class _Builder:
             raise TypeError(f"{component}({key}=...) takes a value or a Var, not a component")
         return self.expr(value)
 
-    def events(self, component: str, prop: str, targets: list[Any]) -> list[dict[str, Any]]:
+    def events(self, prop: str, targets: list[Any]) -> list[dict[str, Any]]:
         n_values = EVENT_VALUES.get(prop, 0)
+        event_vars = [Var({"op": "event", "i": i}, f"event value {i}") for i in range(n_values)]
         out: list[dict[str, Any]] = []
         for target in targets:
-            for spec in self._expand(prop, target, n_values):
-                out.append(spec)
+            out.extend(self._expand(prop, target, event_vars))
         return out
 
-    def _expand(self, prop: str, target: Any, n_values: int) -> list[dict[str, Any]]:
-        event_vars = [Var({"op": "event", "i": i}, f"event value {i}") for i in range(n_values)]
-        if isinstance(target, EventSpec):
-            info, state, args = (
-                target.handler.info,
-                self.state_index(target.handler.state_cls),
-                list(target.args),
-            )
-            return [self._spec(prop, info, state, args, explicit=True)]
-        if isinstance(target, EventHandler):
-            state = self.state_index(target.state_cls)
-            return [self._spec(prop, target.info, state, event_vars, explicit=False)]
-        if isinstance(target, BoundBackground):
-            state = self.state_index(target.state)
-            return [self._spec(prop, target.info, state, event_vars, explicit=False)]
-        if inspect.ismethod(target) and isinstance(target.__self__, State):
-            rt = runtime_of(target.__self__)
-            info = rt.meta.handlers[target.__name__]
-            state = self.state_index(target.__self__)
-            return [self._spec(prop, info, state, event_vars, explicit=False)]
+    def _expand(self, prop: str, target: Any, event_vars: list[Var]) -> list[dict[str, Any]]:
+        if is_event_ref(target):
+            ref = resolve(target)
+            inst = ref.target if isinstance(ref.target, State) else self._instance_for(ref.target)
+            return [self._spec(prop, ref, self.state_index(inst), event_vars)]
         # A lambda: call it with the event's values as Vars; it must return events.
         try:
             nparams = len(inspect.signature(target).parameters)
@@ -172,14 +169,17 @@ class _Builder:
             )
         out: list[dict[str, Any]] = []
         for item in items:
-            out.extend(self._expand(prop, item, n_values))
+            out.extend(self._expand(prop, item, event_vars))
         return out
 
     def _spec(
-        self, prop: str, info: HandlerInfo, state: int, args: list[Any], *, explicit: bool
+        self, prop: str, ref: EventRef, state: int, event_vars: list[Var]
     ) -> dict[str, Any]:
+        info: HandlerInfo = ref.info
         params = info.params
-        if not explicit:
+        args: list[Any] = list(ref.args)
+        if not ref.explicit:
+            args = list(event_vars)
             if info.varargs is None:
                 args = args[: len(params)]
             n_required = sum(p.required for p in params)
@@ -227,6 +227,8 @@ class View(anywidget.AnyWidget):  # type: ignore[misc]
     )
     # anywidget's model proxy hides model_id; events name their view with this.
     _nbstate_view_id = traitlets.Unicode("").tag(sync=True)
+    # Shown over the view when it no longer works (its state class was redefined).
+    _nbstate_notice = traitlets.Unicode("").tag(sync=True)
 
     def __init__(self, root: Any, bind: dict[type, State] | None = None) -> None:
         builder = _Builder(dict(bind or {}))
@@ -235,7 +237,8 @@ class View(anywidget.AnyWidget):  # type: ignore[misc]
             raise TypeError("nothing to show: the component tree is empty")
         self._nb_root = root
         self._nb_states = builder.states
-        models = [runtime_of(s).ensure_model() for s in builder.states]
+        self._nb_cell = _cell_number()
+        models = [core_of(s).part(Bridge).ensure_model() for s in builder.states]
         super().__init__(tree=tree, states=models, widgets=builder.widgets)
         self._nbstate_view_id = self.model_id
         # Errors and prints from events started in this view belong to this cell's output.
@@ -245,3 +248,40 @@ class View(anywidget.AnyWidget):  # type: ignore[misc]
     def __repr__(self) -> str:
         names = ", ".join(type(s).__name__ for s in self._nb_states) or "no state"
         return f"View({self._nb_root!r}; reads {names})"
+
+    def _handle_msg(self, msg: Any) -> None:
+        # The browser only asks a view for its state; anything else is refused and counted.
+        call_on_main(self._receive, msg)
+
+    def _receive(self, msg: Any) -> None:
+        content = msg.get("content") if isinstance(msg, dict) else None
+        data = content.get("data") if isinstance(content, dict) else None
+        method = data.get("method") if isinstance(data, dict) else None
+        if method == "request_state" and method in COMM_METHODS:
+            self.send_state()
+        else:
+            app.refused += 1
+
+
+def _mimebundle(self: Any, **kwargs: Any) -> Any:
+    return View(self)._repr_mimebundle_(**kwargs)
+
+
+for _node in (Component, CondNode, ForeachNode):
+    setattr(_node, "_repr_mimebundle_", _mimebundle)  # noqa: B010 (shown live when displayed)
+
+
+def _notify_views(old: type, new: type) -> None:
+    """The class of a state shown in views was redefined: say so in each of those views."""
+    cell = _cell_number()
+    where = f" in cell [{cell}]" if cell is not None else ""
+    for view in list(app.views.values()):
+        if any(type(s) is old for s in view._nb_states):
+            shown = f" [{view._nb_cell}]" if view._nb_cell is not None else ""
+            view._nbstate_notice = (
+                f"{old.__name__} was redefined{where}, so this view shows a closed state. "
+                f"Re-run the cell{shown} that shows it to see the new class."
+            )
+
+
+app.on_redefined.append(_notify_views)

@@ -1,0 +1,384 @@
+"""The core of one state instance: its lock, its write log, its store, and the one write path.
+
+Every change to a state goes through :meth:`Core.write` (assignment) or
+:meth:`Core.begin_mutation` / :meth:`Core.end_mutation` (in-place changes of tracked values).
+Both decide the same way whether the write is allowed now:
+
+- the running task's transaction holds this state's lock: the write joins it (the fast path);
+- the running task has a transaction that does not hold it yet: the lock is taken into that
+  transaction if it is free, else :class:`~nbstate.StateLockedError`;
+- a background run outside any block: :class:`~nbstate.ImmutableStateError`;
+- code outside any transaction (a cell): the write commits on its own if the lock is free, else
+  :class:`~nbstate.StateLockedError`, which shows the ``async with`` fix.
+
+Readers outside the transaction that holds the lock see the committed value of a var assigned in
+it (the value before the step), not the step's uncommitted one. In-place changes to a container
+are visible to such readers before the commit; see the README's semantics section.
+
+The layers above attach their own per-instance parts (tasks, events, errors, the model) with
+:meth:`Core.part`, and the model subscribes to commits through :attr:`Core.sink`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
+
+from .._base.app import app
+from .._base.errors import (
+    ImmutableStateError,
+    StateClosedError,
+    StateLockedError,
+)
+from .._base.loop import current_run, on_main_thread, require_main_thread, running_task
+from .._values.containers import wrap
+from .._values.jsondata import encode_float, to_json
+from .._values.tracking import FULL
+from .._values.tracking import Log as MutationLog
+from .._vars.vars import ComputedCache, ComputedField
+from .lock import StateLock
+from .store import MEMORY, Store
+from .txn import ChangeSet, Log, Txn, commit, current_txn, rollback
+
+_PLAIN = (int, str, bool, float, type(None))
+_MISSING = object()
+
+P = TypeVar("P", bound="Part")
+
+
+class Schema(Protocol):
+    """What the core needs to know about a State class."""
+
+    name: str
+    public: list[str]
+    public_set: frozenset[str]
+    backend: list[str]
+    patchable: frozenset[str]
+    computed: dict[str, ComputedField]
+    extras: dict[str, Any]
+
+
+class Part:
+    """A per-instance part that a layer above the core attaches (see :meth:`Core.part`)."""
+
+    def __init__(self, core: Core) -> None:
+        self.core = core
+
+    def close(self) -> None:
+        """The instance is closing."""
+
+
+ErrorHook = Callable[["Core", BaseException, str], None]
+error_hooks: list[ErrorHook] = []
+"""Called with errors that belong to no running step (a dependent computed var failing after
+another state's commit); the error-report layer installs its hook here."""
+
+
+class Core:
+    """The machinery behind one State instance, reachable only through nbstate's functions."""
+
+    __slots__ = (
+        "__weakref__",
+        "cache",
+        "closed",
+        "label",
+        "lock",
+        "log",
+        "parts",
+        "refs",
+        "restored",
+        "schema",
+        "sent",
+        "sink",
+        "state",
+        "store",
+    )
+
+    def __init__(self, state: Any, schema: Schema, store: Store = MEMORY) -> None:
+        self.state = state
+        self.schema = schema
+        self.label = schema.name
+        self.lock = StateLock(schema.name)
+        self.log = Log()
+        self.cache = ComputedCache(state, schema.computed)
+        self.store = store
+        self.closed = False
+        self.sink: Callable[[ChangeSet], None] | None = None
+        self.restored: Callable[[list[str]], None] | None = None  # told of rolled-back vars
+        self.parts: dict[type, Part] = {}
+        self.sent: dict[str, Any] = {}  # last committed JSON of each computed var
+        self.refs: dict[str, tuple[Core, str, bool]] = {}
+        d = state.__dict__
+        d["_nbstate"] = self
+        d["_nbstate_old"] = self.log.old
+        app.cores.add(self)
+
+    def __repr__(self) -> str:
+        return f"<core of {self.label}{' (closed)' if self.closed else ''}>"
+
+    def ref(self, name: str) -> tuple[Core, str, bool]:
+        """The owner reference that tracked values of var ``name`` carry."""
+        r = self.refs.get(name)
+        if r is None:
+            r = self.refs[name] = (self, name, name in self.schema.patchable)
+        return r
+
+    def part(self, kind: type[P]) -> P:
+        """This instance's part of type ``kind``, made on first use."""
+        p = self.parts.get(kind)
+        if p is None:
+            p = self.parts[kind] = kind(self)
+        return p  # type: ignore[return-value]
+
+    # -- reads ------------------------------------------------------------------------------
+
+    def holds_lock(self) -> bool:
+        """True when the running task's transaction holds this state's lock."""
+        owner = self.lock.owner
+        return owner is not None and owner.task is running_task()
+
+    def read_dirty(self, name: str) -> Any:
+        """Var ``name``, assigned in an open step: its new value for the step's own task, the
+        committed value for everyone else."""
+        if self.holds_lock():
+            return self.state.__dict__[name]
+        return self.log.old[name]
+
+    def sees_uncommitted(self) -> bool:
+        """True for a reader outside the transaction that has written this state."""
+        return bool(self.log.dirty) and not self.holds_lock()
+
+    def value_of(self, name: str) -> Any:
+        return self.state.__dict__[name]
+
+    # -- the write path ---------------------------------------------------------------------
+
+    def write(self, name: str, value: Any) -> None:
+        """Assign var ``name`` (already checked against its annotation)."""
+        owner = self.lock.owner
+        if owner is not None and owner.task is running_task():
+            self._record(name, value)
+            return
+        txn = self._enter(name)
+        if txn is not None:
+            self._record(name, value)
+            return
+        auto = self._begin_alone()
+        try:
+            self._record(name, value)
+            self._commit_alone(auto)
+        finally:
+            self.lock.owner = None
+
+    def _record(self, name: str, value: Any) -> None:
+        d = self.state.__dict__
+        old = d[name]
+        if value is old and hasattr(type(value), "_nb_base"):
+            return  # ``self.items += [x]`` stores the container it already changed in place
+        log = self.log
+        d[name] = value if type(value) in _PLAIN else wrap(value, self.ref(name))
+        if name not in log.old:
+            log.old[name] = old
+        if name in self.schema.patchable:
+            log.ops[name] = FULL
+        log.dirty.add(name)
+        if name in self.cache.dependents:
+            self.cache.invalidate(name)
+
+    def begin_mutation(self, name: str) -> Log:
+        """Allow an in-place change of var ``name`` now, or raise."""
+        owner = self.lock.owner
+        if owner is None or owner.task is not running_task():
+            self._enter(name)
+        return self.log
+
+    def end_mutation(self, log: MutationLog, name: str) -> None:
+        """An in-place change of ``name`` is recorded; a write from a cell commits here."""
+        self.log.dirty.add(name)
+        if name in self.cache.dependents:
+            self.cache.invalidate(name)
+        if self.lock.owner is None:
+            auto = self._begin_alone()
+            try:
+                self._commit_alone(auto)
+            finally:
+                self.lock.owner = None
+
+    def _enter(self, name: str) -> Txn | None:
+        """Allow a write by code whose transaction does not hold this state's lock.
+
+        Returns the running transaction the state joins, or None for a write that commits on
+        its own (from a cell); raises when the write is not allowed now.
+        """
+        if self.closed:
+            raise StateClosedError(f"{self.label} was closed; it can no longer change")
+        task = running_task()
+        txn = current_txn.get()
+        if txn is not None and txn.open and txn.task is task:
+            return self._join(txn, name)
+        run = current_run.get()
+        if run is not None:
+            raise ImmutableStateError(
+                f"{run.name} changed {self.label}.{name} outside `async with self:`. "
+                "A background task may only change state inside a block, which takes the lock "
+                f"and sends the change:\n\n    async with self:\n        self.{name} = ..."
+            )
+        if not on_main_thread():
+            require_main_thread(f"changing {self.label}.{name}")
+        if self.lock.locked():
+            holder = self.lock.owner
+            who = holder.describe() if holder is not None else "an event waiting for it"
+            raise StateLockedError(
+                f"{self.label}.{name} cannot change now: {who} holds {self.label}'s lock. "
+                f"Wait for the lock and change it inside a block:\n\n"
+                f"    async with state:\n        state.{name} = ..."
+            )
+        if self.store.shared:
+            raise StateLockedError(
+                f"{self.label} is shared with other kernels, so every change takes its "
+                f"cross-kernel lock, which is awaited. Change it inside a block:\n\n"
+                f"    async with state:\n        state.{name} = ..."
+            )
+        return None
+
+    def _join(self, txn: Txn, name: str) -> Txn:
+        if self.lock.try_acquire(txn):
+            if self.store.shared and not self.store.try_begin(self):
+                self.lock.release()
+            else:
+                txn.cores.append(self)
+                txn.shared = txn.shared or self.store.shared
+                return txn
+        holder = self.lock.owner
+        who = holder.describe() if holder is not None else "an event waiting for it"
+        raise StateLockedError(
+            f"{txn.describe()} wrote {self.label}.{name}, but {who} holds {self.label}'s lock. "
+            f"In an async handler or block, wait for the lock first; it is then held until the "
+            f"step ends, and the change commits (or rolls back) with the step:\n\n"
+            f"    other = await self.get_state({self.label})\n    other.{name} = ..."
+        )
+
+    def _begin_alone(self) -> Txn:
+        auto = Txn(running_task(), "auto", self.label)
+        auto.cores.append(self)
+        self.lock.owner = auto  # no await until it is cleared: nothing can queue meanwhile
+        return auto
+
+    def _commit_alone(self, auto: Txn) -> None:
+        try:
+            commit(auto)
+        except BaseException:
+            rollback(auto)
+            raise
+
+    # -- commit -----------------------------------------------------------------------------
+
+    def prepare(self) -> ChangeSet:
+        """The change set of this state's part of the transaction; raises if it cannot be sent.
+
+        Nothing is final yet: a failure here leaves everything ready for the rollback.
+        """
+        changes = ChangeSet()
+        log, d, label = self.log, self.state.__dict__, self.label
+        public = self.schema.public_set
+        for name in log.dirty:
+            changes.changed.add(name)
+            if name not in public:
+                continue
+            ops = log.ops.get(name)
+            if ops is not None and ops is not FULL:
+                changes.patches[name] = ops
+                continue
+            value = d[name]
+            cls = type(value)
+            if cls is float:
+                value = encode_float(value)
+            elif cls not in _PLAIN:
+                value = to_json(value, where=f"{label}.{name}")
+            changes.values[name] = value
+        cache = self.cache
+        if cache.stale:
+            sent = self.sent
+            for name in self.schema.computed:
+                if name in cache.stale:
+                    value = to_json(cache.get(name), where=f"{label}.{name}")
+                    if sent.get(name, _MISSING) != value:
+                        changes.values[name] = changes.computed[name] = value
+        return changes
+
+    def finish(self, changes: ChangeSet) -> None:
+        """Make a prepared change set final and hand it to the subscriber."""
+        self.log.clear()
+        if changes.computed:
+            self.sent.update(changes.computed)
+        sink = self.sink
+        if sink is not None and (changes.values or changes.patches):
+            sink(changes)
+
+    def rollback(self) -> bool:
+        """Undo this state's part of the transaction; True if there was anything to undo."""
+        log = self.log
+        if not (log.dirty or log.undo or log.old):
+            log.clear()
+            return False
+        for fn, args in reversed(log.undo):
+            fn(*args)
+        d = self.state.__dict__
+        for name, old in log.old.items():
+            d[name] = old
+        dirty = list(log.dirty)
+        log.clear()
+        cache = self.cache
+        for name in dirty:
+            if name in cache.dependents:
+                cache.invalidate(name)
+        if self.restored is not None:
+            self.restored(dirty)
+        if cache.touched:
+            self.refresh_dependents()
+        return True
+
+    def refresh_dependents(self) -> None:
+        """Send the computed vars of other states that read what this one changed."""
+        touched, self.cache.touched = self.cache.touched, set()
+        for cache in touched:
+            core: Core = cache.state.__dict__["_nbstate"]
+            if core.closed or core.lock.owner is not None:
+                continue  # its lock holder's commit recomputes them
+            try:
+                changes = core.prepare()
+                if changes:
+                    core.finish(changes)
+            except Exception as exc:
+                core.log.clear()
+                if not error_hooks:
+                    raise
+                for hook in error_hooks:
+                    hook(core, exc, "a computed var")
+
+    def apply_remote(self, values: dict[str, Any]) -> None:
+        """Values committed elsewhere (a shared store's other kernels): store them here."""
+        d = self.state.__dict__
+        cache = self.cache
+        for name, value in values.items():
+            d[name] = value if type(value) in _PLAIN else wrap(value, self.ref(name))
+            if name in cache.dependents:
+                cache.invalidate(name)
+
+    # -- locks and lifetime -----------------------------------------------------------------
+
+    def unlock(self) -> None:
+        """Release the lock (a transaction ends)."""
+        if self.store.shared:
+            self.store.end(self)
+        self.lock.release()
+
+    def close(self) -> None:
+        """Stop this instance: every part closes (runs cancelled, model closed)."""
+        if self.closed:
+            return
+        for part in list(self.parts.values()):
+            part.close()
+        self.closed = True
+        self.cache.forget()
+        self.store.close(self)

@@ -1,0 +1,1 @@
+"""Running state: error reports, background tasks, and events."""

@@ -1,0 +1,1 @@
+"""The State class and its handlers as declared: what a user writes."""

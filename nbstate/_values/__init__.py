@@ -1,0 +1,1 @@
+"""Values and tracking: JSON for the wire, patch ops, type checks, and tracked containers."""

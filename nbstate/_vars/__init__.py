@@ -1,0 +1,1 @@
+"""Declaring state: Var expressions, var descriptors and the computed-var cache."""

@@ -1,0 +1,207 @@
+"""Vars: ``MyState.counter`` is a Var on the class and the plain value on an instance.
+
+This module owns the var descriptors and the computed-var cache. A computed var (``@rx.var``)
+is cached per instance and recomputed only when a var it read changes, whichever state that var
+belongs to: reads are recorded while it computes, and each read var keeps the list of computed
+vars that depend on it.
+
+Writes go to the instance's core (:mod:`nbstate._core`), the one write path, which checks that
+the write is allowed, records it in the transaction and invalidates dependent computed vars.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from .._base.errors import StateDefinitionError
+from .._values.check import compile_check
+from .._values.coerce import type_name
+from .expr import Var
+
+# What each computed var reads while it computes: (cache of the instance read, var name).
+# Computing is synchronous, so a stack suffices.
+_reading: list[set[tuple[ComputedCache, str]]] = []
+
+
+class Core(Protocol):
+    """What the descriptors need from an instance's core (see :class:`nbstate._core.Core`)."""
+
+    cache: ComputedCache
+
+    def write(self, name: str, value: Any) -> None: ...
+
+    def read_dirty(self, name: str) -> Any: ...
+
+    def sees_uncommitted(self) -> bool: ...
+
+
+class BackendVarRef(Var):
+    """``MyState._secret`` on the class: usable in Python, refused by components."""
+
+    __slots__ = ()
+
+    def tree(self) -> dict[str, Any]:
+        raise StateDefinitionError(
+            f"{self._name} is a backend var: it never leaves the kernel, so a component cannot "
+            "show it. Derive what the browser may see with a computed var (@nbstate.var)."
+        )
+
+
+class VarField:
+    """The descriptor behind one declared var (public or backend)."""
+
+    __slots__ = ("annotation", "backend", "check", "default", "name", "owner", "ref")
+
+    def __init__(self, owner: type, name: str, annotation: Any, default: Any) -> None:
+        self.owner = owner
+        self.name = name
+        self.annotation = annotation
+        self.default = default
+        self.backend = name.startswith("_")
+        self.check = compile_check(annotation)
+        label = f"{owner.__name__}.{name}"
+        tree = {"op": "var", "s": owner, "name": name}
+        self.ref: Var = BackendVarRef(tree, label) if self.backend else Var(tree, label)
+
+    def __repr__(self) -> str:
+        return f"<var {self.owner.__name__}.{self.name}: {type_name(self.annotation)}>"
+
+    def __get__(self, inst: Any, cls: type | None = None) -> Any:
+        if inst is None:
+            return self.ref
+        d = inst.__dict__
+        if _reading:
+            _reading[-1].add((d["_nbstate"].cache, self.name))
+        old = d["_nbstate_old"]  # the committed values of names written in an open step
+        if old and self.name in old:
+            return d["_nbstate"].read_dirty(self.name)
+        return d[self.name]
+
+    def __set__(self, inst: Any, value: Any) -> None:
+        check = self.check
+        if check is not None:
+            value = check(value, f"{type(inst).__name__}.{self.name}")
+        inst.__dict__["_nbstate"].write(self.name, value)
+
+    def __delete__(self, inst: Any) -> None:
+        raise AttributeError(f"{self.owner.__name__}.{self.name} is a var and cannot be deleted")
+
+
+class ComputedField:
+    """The descriptor behind a computed var, declared with ``@nbstate.var``."""
+
+    __slots__ = ("annotation", "fn", "name", "owner", "ref")
+
+    def __init__(self, fn: Callable[[Any], Any], annotation: Any) -> None:
+        self.fn = fn
+        self.annotation = annotation
+        self.name = fn.__name__
+        self.owner: type | None = None
+        self.ref: Var | None = None
+
+    def bind(self, owner: type, name: str) -> None:
+        """Attach to the State class that declares it."""
+        self.owner = owner
+        self.name = name
+        self.ref = Var({"op": "var", "s": owner, "name": name}, f"{owner.__name__}.{name}")
+
+    def __get__(self, inst: Any, cls: type | None = None) -> Any:
+        if inst is None:
+            return self.ref
+        core: Core = inst.__dict__["_nbstate"]
+        if _reading:
+            _reading[-1].add((core.cache, self.name))
+        if core.sees_uncommitted():
+            # Another task's step has written this state and not committed: compute from the
+            # committed values, and keep that result out of the cache.
+            return self.compute(inst)[0]
+        return core.cache.get(self.name)
+
+    def __set__(self, inst: Any, value: Any) -> None:
+        raise AttributeError(
+            f"{type(inst).__name__}.{self.name} is a computed var: it is derived from other vars "
+            "and cannot be assigned. Change the vars it reads instead."
+        )
+
+    def compute(self, inst: Any) -> tuple[Any, set[tuple[ComputedCache, str]]]:
+        """Run the function, returning its value and the vars it read (of any state)."""
+        reads: set[tuple[ComputedCache, str]] = set()
+        _reading.append(reads)
+        try:
+            value = self.fn(inst)
+        finally:
+            _reading.pop()
+        return value, reads
+
+
+Dependent = tuple["ComputedCache", str]
+
+
+class ComputedCache:
+    """One instance's computed values, and which computed vars depend on its vars."""
+
+    __slots__ = ("dependents", "deps", "fields", "stale", "state", "touched", "values")
+
+    def __init__(self, state: Any, fields: dict[str, ComputedField]) -> None:
+        self.state = state
+        self.fields = fields
+        self.values: dict[str, Any] = {}
+        self.stale: set[str] = set(fields)
+        self.deps: dict[str, set[Dependent]] = {}
+        self.dependents: dict[str, set[Dependent]] = {}
+        # Caches of other instances whose computed vars went stale through this one's writes.
+        self.touched: set[ComputedCache] = set()
+
+    def get(self, name: str) -> Any:
+        """The value of computed var ``name``, recomputed if a var it read has changed."""
+        if name in self.stale or name not in self.values:
+            value, reads = self.fields[name].compute(self.state)
+            for cache, var in self.deps.get(name, ()):
+                cache.dependents.get(var, set()).discard((self, name))
+            self.deps[name] = reads
+            for cache, var in reads:
+                cache.dependents.setdefault(var, set()).add((self, name))
+            self.values[name] = value
+            self.stale.discard(name)
+        return self.values[name]
+
+    def invalidate(self, name: str) -> None:
+        """Var (or computed var) ``name`` of this instance changed: its dependents are stale."""
+        stack: list[Dependent] = [(self, name)]
+        while stack:
+            cache, var = stack.pop()
+            for dep in cache.dependents.get(var, ()):
+                dep_cache, dep_name = dep
+                if dep_name not in dep_cache.stale:
+                    dep_cache.stale.add(dep_name)
+                    stack.append(dep)
+                    if dep_cache is not self:
+                        self.touched.add(dep_cache)
+
+    def forget(self) -> None:
+        """Drop every dependency link (the instance was closed)."""
+        for name, reads in self.deps.items():
+            for cache, var in reads:
+                cache.dependents.get(var, set()).discard((self, name))
+        self.deps.clear()
+        self.values.clear()
+        self.stale = set(self.fields)
+
+
+def computed(fn: Any = None) -> Any:
+    """Declare a computed var: cached, recomputed only when a var it reads changes, and synced.
+
+    >>> import nbstate
+    >>> class S(nbstate.State):
+    ...     n: int = 2
+    ...     @nbstate.var
+    ...     def double(self) -> int:
+    ...         return self.n * 2
+    """
+
+    def make(f: Callable[[Any], Any]) -> ComputedField:
+        ann = getattr(f, "__annotations__", {}).get("return", Any)
+        return ComputedField(f, ann)
+
+    return make(fn) if fn is not None else make

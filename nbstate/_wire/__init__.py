@@ -1,0 +1,1 @@
+"""The traitlets bridge and the wire: state models, what the browser sends, what it gets."""

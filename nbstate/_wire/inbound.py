@@ -1,0 +1,169 @@
+"""Messages from the browser: checked before anything runs, then dispatched.
+
+Every comm message to a state model comes here on the main loop thread. A frontend names a state
+(the model it sends on), a handler and arguments. Only public handlers of that state may run,
+with arguments coerced to their annotations. Anything else is refused and counted in
+``nbstate.app.refused``, with no traceback and no code run:
+
+- malformed comm messages (no ``data``, no or unknown ``method``) are refused quietly;
+- refused events (private names, backend vars, unknown handlers, wrong arity or types, non-JSON
+  or oversized payloads, binary buffers) get a ``rejected`` reply and an error entry;
+- direct writes of a state trait are refused, and the kernel's values are sent again.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+from typing import TYPE_CHECKING, Any
+
+from .._base.app import app
+from .._base.errors import EventRejected
+from .._engine import events
+from .._engine.report import ErrorLog
+from .._state.state import ClassMeta
+from .._values.jsondata import from_wire
+from .protocol import COMM_METHODS, DoneReply, RejectedReply
+
+if TYPE_CHECKING:  # the bridge imports this module to hand messages over
+    from .model import Bridge
+
+MAX_EVENT_BYTES = 1_000_000
+EVENT_FIELDS = frozenset({"kind", "id", "handler", "args", "view"})
+
+
+def receive(bridge: Bridge, msg: Any) -> None:
+    """One comm message for ``bridge``'s state, on the main thread."""
+    content = msg.get("content") if isinstance(msg, dict) else None
+    data = content.get("data") if isinstance(content, dict) else None
+    method = data.get("method") if isinstance(data, dict) else None
+    if not isinstance(method, str) or method not in COMM_METHODS or bridge.core.closed:
+        app.refused += 1
+        return
+    assert isinstance(data, dict)
+    if method == "custom":
+        handle_event(bridge, data.get("content"), msg.get("buffers"))
+    elif method == "request_state":
+        if bridge.model is not None:
+            bridge.model.send_state()
+    else:
+        refuse_write(bridge, data.get("state"))
+
+
+def refuse(bridge: Bridge, reply_id: int | None, message: str) -> None:
+    """Count a refused event, answer it, and show why in every view."""
+    app.refused += 1
+    reply: RejectedReply = {"kind": "rejected", "id": reply_id, "error": message}
+    if reply_id is not None:
+        bridge.send(reply)
+    bridge.core.part(ErrorLog).show("event", "EventRejected", message, "")
+
+
+def refuse_write(bridge: Bridge, state: Any) -> None:
+    """The browser tried to set state traits directly: refuse, and send the values again."""
+    keys = sorted(state) if isinstance(state, dict) else []
+    names = ", ".join(k[2:] if k.startswith("v_") else k for k in keys) or "nothing"
+    label = bridge.core.label
+    refuse(
+        bridge,
+        None,
+        f"{label}: the browser tried to set {names} directly; state changes only through "
+        "event handlers (use the set_<var> handler)",
+    )
+    bridge.send_current([k for k in keys if isinstance(k, str)])
+
+
+def handle_event(bridge: Bridge, content: Any, buffers: Any) -> None:
+    """Check one custom message and run it, or refuse it with a clear error."""
+    reply_id = content.get("id") if isinstance(content, dict) else None
+    if not isinstance(reply_id, int) or isinstance(reply_id, bool):
+        reply_id = None
+    try:
+        _dispatch(bridge, content, buffers, reply_id)
+    except EventRejected as exc:
+        refuse(bridge, reply_id, str(exc))
+
+
+def _dispatch(bridge: Bridge, content: Any, buffers: Any, reply_id: int | None) -> None:
+    core = bridge.core
+    label = core.label
+    if buffers:
+        raise EventRejected(f"{label}: events may not carry binary buffers")
+    if not isinstance(content, dict):
+        raise EventRejected(f"{label}: an event must be a JSON object, got {content!r:.80}")
+    try:
+        size = len(json.dumps(content, allow_nan=False))
+    except (TypeError, ValueError) as exc:
+        raise EventRejected(f"{label}: the event is not valid JSON ({exc})") from None
+    if size > MAX_EVENT_BYTES:
+        raise EventRejected(
+            f"{label}: the event is {size:,} bytes; the limit is {MAX_EVENT_BYTES:,}"
+        )
+    kind = content.get("kind")
+    if kind == "dismiss":
+        core.part(ErrorLog).dismiss(content.get("id"))
+        return
+    if kind != "event":
+        raise EventRejected(f"{label}: unknown message kind {kind!r}; expected 'event'")
+    extra = set(content) - EVENT_FIELDS
+    if extra:
+        raise EventRejected(f"{label}: unknown event fields {sorted(extra)}")
+    if "id" in content and reply_id is None and content["id"] is not None:
+        raise EventRejected(f"{label}: the event id must be an integer")
+    name = content.get("handler")
+    if not isinstance(name, str):
+        raise EventRejected(f"{label}: the event must name a handler (a string)")
+    args = content.get("args", [])
+    if not isinstance(args, list):
+        raise EventRejected(f"{label}.{name}: args must be a list")
+    view = content.get("view")
+    if view is not None and not isinstance(view, str):
+        raise EventRejected(f"{label}.{name}: view must be a model id string")
+    info = _meta(bridge).handlers.get(name)
+    if info is None:
+        raise EventRejected(_unknown_handler(bridge, name))
+    if core.closed:
+        raise EventRejected(f"{label} was closed; {name} did not run")
+    bound = info.bind(from_wire(args))
+    ctx = _view_context(view) or bridge.context
+    if info.background:
+        events.start_task(core, info, bound, ctx)
+        if reply_id is not None:
+            bridge.send(DoneReply(kind="done", id=reply_id))
+        return
+
+    def done(outcome: events.Outcome) -> None:
+        if reply_id is not None:
+            reply: DoneReply = {"kind": "done", "id": reply_id}
+            if outcome.cancelled:
+                reply["cancelled"] = True
+            bridge.send(reply)
+
+    events.schedule(core, info, bound, ctx, on_done=done)
+
+
+def _meta(bridge: Bridge) -> ClassMeta:
+    meta: ClassMeta = type(bridge.core.state)._nbstate_meta
+    return meta
+
+
+def _unknown_handler(bridge: Bridge, name: str) -> str:
+    core = bridge.core
+    label, schema = core.label, core.schema
+    if name.startswith("_"):
+        what = "a backend var" if name in schema.backend else "private"
+        return f"{label}.{name} is {what}; the browser may only call public event handlers"
+    if name in schema.public_set or name in schema.computed:
+        return (
+            f"{label}.{name} is a var, not an event handler; to change it from the browser "
+            f"use set_{name}"
+        )
+    known = ", ".join(sorted(_meta(bridge).handlers)) or "none"
+    return f"{label} has no event handler {name!r} (handlers: {known})"
+
+
+def _view_context(view: str | None) -> contextvars.Context | None:
+    """The context of the cell that displayed the view: its prints and errors go there."""
+    target = app.views.get(view) if view is not None else None
+    ctx = getattr(target, "context", None)
+    return ctx if isinstance(ctx, contextvars.Context) else None

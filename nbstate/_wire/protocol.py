@@ -1,0 +1,77 @@
+"""The messages between kernel and browser, typed. ``docs/protocol.md`` describes them in prose
+and ``js/src/types.ts`` is the browser's side of the same shapes."""
+
+from __future__ import annotations
+
+from typing import Any, Literal, NotRequired, TypedDict
+
+# -- browser -> kernel (custom messages on a state model) ------------------------------------
+
+
+class EventMessage(TypedDict):
+    """Run a handler of the state the message is sent on."""
+
+    kind: Literal["event"]
+    handler: str
+    id: NotRequired[int | None]
+    args: NotRequired[list[Any]]
+    view: NotRequired[str | None]
+
+
+class DismissMessage(TypedDict):
+    """Remove an error entry from every view."""
+
+    kind: Literal["dismiss"]
+    id: int
+
+
+# -- kernel -> browser (custom messages on a state model) ------------------------------------
+
+
+class DoneReply(TypedDict):
+    """An accepted event has run (or failed; failures also show in the error entries)."""
+
+    kind: Literal["done"]
+    id: int
+    cancelled: NotRequired[bool]
+
+
+class RejectedReply(TypedDict):
+    """An event was refused before anything ran."""
+
+    kind: Literal["rejected"]
+    id: int | None
+    error: str
+
+
+class PatchOp(TypedDict):
+    """One in-place change of a var's JSON value, at ``path`` from its root."""
+
+    op: Literal["set", "insert", "append", "delete", "replace"]
+    path: list[str | int]
+    value: NotRequired[Any]
+
+
+class PatchMessage(TypedDict):
+    """In-place changes of one container var, applied in order."""
+
+    kind: Literal["patch"]
+    var: str
+    ops: list[PatchOp]
+
+
+class ErrorEntry(TypedDict):
+    """One error shown in the error area of every view of a state (``_nbstate_errors``)."""
+
+    id: int
+    handler: str
+    type: str
+    message: str
+    traceback: str
+
+
+Reply = DoneReply | RejectedReply
+KernelMessage = DoneReply | RejectedReply | PatchMessage
+
+# The ipywidgets comm methods a frontend may send; anything else is refused.
+COMM_METHODS = frozenset({"update", "request_state", "custom"})
