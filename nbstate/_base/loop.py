@@ -31,6 +31,12 @@ _current_task = asyncio.current_task
 _by_loop = getattr(asyncio.tasks, "_current_tasks", None) if sys.version_info < (3, 12) else None
 _fast_get: Callable[[Any], Any] | None = _by_loop.get if isinstance(_by_loop, dict) else None
 
+fast_task: Callable[[Any], Any] = _fast_get if _fast_get is not None else (lambda loop: None)
+"""``fast_task(loop)``: on 3.11 the running task of ``loop`` by a dict lookup, else None. Hot
+paths try it first and call :func:`running_task` only when it gives no answer."""
+loop_or_none: Callable[[], Any] = asyncio.events._get_running_loop
+"""The running loop of this thread, or None (never raises)."""
+
 MAIN_THREAD_ID = threading.main_thread().ident
 
 current_run: ContextVar[Any] = ContextVar("nbstate_run", default=None)
@@ -43,11 +49,8 @@ def running_task() -> asyncio.Task[Any] | None:
         loop = _get_running_loop()
     except RuntimeError:
         return None
-    if _fast_get is not None:
-        task = _fast_get(loop)
-        if task is not None:
-            return task  # type: ignore[no-any-return]
-    return _current_task(loop)
+    fast = _fast_get
+    return (fast is not None and fast(loop)) or _current_task(loop)
 
 
 def on_main_thread() -> bool:

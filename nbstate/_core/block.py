@@ -16,9 +16,27 @@ import threading
 from typing import Any
 
 from .._base.errors import NestedBlockError, StateClosedError
-from .._base.loop import MAIN_THREAD_ID, require_main_thread, running_task
+from .._base.loop import (
+    MAIN_THREAD_ID,
+    fast_task,
+    loop_or_none,
+    require_main_thread,
+    running_task,
+)
 from .core import Core
-from .txn import Txn, commit, commit_shared, current_txn, release, rollback
+from .txn import (
+    Txn,
+    commit,
+    commit_shared,
+    innermost,
+    open_txns,
+    pop,
+    push,
+    release,
+    rollback,
+)
+
+_get_ident = threading.get_ident
 
 
 def _note_rollback(exc: BaseException | None, what: str) -> None:
@@ -60,26 +78,61 @@ class Transactional:
     async def __aenter__(self) -> Any:
         core: Core = self.__dict__["_nbstate"]
         lock = core.lock
-        task = running_task()
-        txn = Txn(task, "block", core.label)
         if (
             lock.owner is None
+            and core.ready
             and not lock.waiters
-            and not core.closed
-            and not core.store.shared
-            and threading.get_ident() == MAIN_THREAD_ID
+            and _get_ident() == MAIN_THREAD_ID
         ):
+            # Uncontended: reuse this state's spare transaction and take the lock at once.
+            # (txn.push is inlined here and in __aexit__: this is the per-block hot path.)
+            task = fast_task(loop_or_none()) or running_task()
+            txn = core.spare
+            if txn is None:
+                txn = Txn(task, "block", core.label)
+                txn.cores.append(core)
+            else:
+                core.spare = None
+                txn.task = task
+                txn.open = True
             lock.owner = txn
-            txn.cores.append(core)
-        else:
-            await _enter_waiting(core, txn)
-        txn.token = current_txn.set(txn)
+            txn.parent = open_txns.get(task)
+            open_txns[task] = txn
+            return self
+        txn = Txn(running_task(), "block", core.label)
+        await _enter_waiting(core, txn)
+        push(txn)
         return self
 
     async def __aexit__(self, et: Any, exc: Any, tb: Any) -> None:
-        txn = current_txn.get()
-        assert txn is not None and txn.kind == "block", "async with blocks ended out of order"
-        current_txn.reset(txn.token)
+        core: Core = self.__dict__["_nbstate"]
+        txn: Any = core.lock.owner
+        parent = txn.parent  # txn.pop, inlined
+        if parent is None:
+            del open_txns[txn.task]
+        else:
+            open_txns[txn.task] = parent
+            txn.parent = None
+        if et is None and len(txn.cores) == 1 and not txn.shared:
+            if core.log.dirty or core.cache.stale:
+                try:
+                    core.finish(core.prepare())
+                    if core.cache.touched:
+                        core.refresh_dependents()
+                except BaseException as failure:
+                    if core.rollback():
+                        _note_rollback(failure, f"the `async with` block on {txn.label} was")
+                    _end_block(core, txn)
+                    raise
+            # _end_block's first case, inlined
+            txn.task = None
+            txn.open = False
+            if core.lock.waiters:
+                core.lock.release()
+            else:
+                core.lock.owner = None
+            core.spare = txn
+            return
         try:
             if et is None:
                 if txn.shared:
@@ -93,13 +146,30 @@ class Transactional:
                 _note_rollback(failure, f"the `async with` block on {txn.label} was")
             raise
         finally:
-            release(txn)
+            _end_block(core, txn)
+
+
+def _end_block(core: Core, txn: Txn) -> None:
+    """Release every lock of a block's transaction and keep it as the state's spare."""
+    cores = txn.cores
+    if len(cores) == 1 and not txn.shared:
+        txn.task = None
+        if core.lock.waiters:
+            core.lock.release()
+        else:
+            core.lock.owner = None
+    else:
+        release(txn)
+        cores.append(core)
+        txn.shared = False
+    txn.open = False
+    core.spare = txn
 
 
 async def join(core: Core) -> None:
     """Take ``core``'s lock into the running task's transaction, waiting if needed."""
-    txn = current_txn.get()
     task = running_task()
+    txn = innermost(task)
     if txn is None or not txn.open or txn.task is not task:
         return  # no transaction here: the caller only reads, and writes will say what to do
     if core in txn.cores:
@@ -116,7 +186,7 @@ async def begin_step(core: Core, label: str) -> Txn:
         txn.cores.append(core)
     else:
         await _enter_waiting(core, txn)
-    txn.token = current_txn.set(txn)
+    push(txn)
     return txn
 
 
@@ -144,5 +214,5 @@ async def end_step(txn: Txn, home: Core, failed: BaseException | None = None) ->
 
 def finish_handler(txn: Txn) -> None:
     """The handler is over: release its own state's lock."""
-    current_txn.reset(txn.token)
+    pop(txn)
     release(txn)

@@ -21,7 +21,7 @@ The layers above attach their own per-instance parts (tasks, events, errors, the
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol, TypeVar
 
 from .._base.app import app
@@ -30,7 +30,18 @@ from .._base.errors import (
     StateClosedError,
     StateLockedError,
 )
-from .._base.loop import current_run, on_main_thread, require_main_thread, running_task
+from .._base.loop import (
+    current_run,
+    on_main_thread,
+    require_main_thread,
+    running_task,
+)
+from .._base.loop import (
+    fast_task as _fast_task,
+)
+from .._base.loop import (
+    loop_or_none as _loop_or_none,
+)
 from .._values.containers import wrap
 from .._values.jsondata import encode_float, to_json
 from .._values.tracking import FULL
@@ -38,7 +49,7 @@ from .._values.tracking import Log as MutationLog
 from .._vars.vars import ComputedCache, ComputedField
 from .lock import StateLock
 from .store import MEMORY, Store
-from .txn import ChangeSet, Log, Txn, commit, current_txn, rollback
+from .txn import NOTHING, ChangeSet, Log, Ops, Txn, commit, innermost, rollback
 
 _PLAIN = (int, str, bool, float, type(None))
 _MISSING = object()
@@ -85,13 +96,18 @@ class Core:
         "lock",
         "log",
         "parts",
+        "patchable",
+        "public",
+        "ready",
         "refs",
         "restored",
         "schema",
         "sent",
         "sink",
+        "spare",
         "state",
         "store",
+        "values",
     )
 
     def __init__(self, state: Any, schema: Schema, store: Store = MEMORY) -> None:
@@ -103,14 +119,22 @@ class Core:
         self.cache = ComputedCache(state, schema.computed)
         self.store = store
         self.closed = False
-        self.sink: Callable[[ChangeSet], None] | None = None
+        # The subscriber of commits: sink(values, patches), as in ChangeSet.
+        self.sink: Callable[[dict[str, Any], Mapping[str, Ops]], None] | None = None
         self.restored: Callable[[list[str]], None] | None = None  # told of rolled-back vars
         self.parts: dict[type, Part] = {}
         self.sent: dict[str, Any] = {}  # last committed JSON of each computed var
         self.refs: dict[str, tuple[Core, str, bool]] = {}
-        d = state.__dict__
-        d["_nbstate"] = self
-        d["_nbstate_old"] = self.log.old
+        self.values: dict[str, Any] = state.__dict__  # the instance's attributes: its vars
+        self.patchable = schema.patchable
+        self.public = schema.public_set
+        # True while a block may take the lock without any check beyond "is it free": the
+        # instance is open and its store is the in-memory one.
+        self.ready = not store.shared
+        # A transaction object kept for the next uncontended block (see block.py).
+        self.spare: Txn | None = None
+        self.values["_nbstate"] = self
+        self.values["_nbstate_old"] = self.log.old
         app.cores.add(self)
 
     def __repr__(self) -> str:
@@ -140,8 +164,11 @@ class Core:
     def read_dirty(self, name: str) -> Any:
         """Var ``name``, assigned in an open step: its new value for the step's own task, the
         committed value for everyone else."""
-        if self.holds_lock():
-            return self.state.__dict__[name]
+        owner = self.lock.owner
+        if owner is not None and (
+            owner.task is _fast_task(_loop_or_none()) or owner.task is running_task()
+        ):
+            return self.values[name]
         return self.log.old[name]
 
     def sees_uncommitted(self) -> bool:
@@ -154,13 +181,33 @@ class Core:
     # -- the write path ---------------------------------------------------------------------
 
     def write(self, name: str, value: Any) -> None:
-        """Assign var ``name`` (already checked against its annotation)."""
+        """Assign var ``name`` (already checked against its annotation): the one write path.
+
+        The first branch is :meth:`_record` inlined, because every write in a block comes
+        here; ``tests/unit/test_write_path.py`` runs every entry route through both.
+        """
         owner = self.lock.owner
-        if owner is not None and owner.task is running_task():
-            self._record(name, value)
+        if owner is not None and (
+            owner.task is _fast_task(_loop_or_none()) or owner.task is running_task()
+        ):
+            d = self.values
+            old = d[name]
+            if type(value) in _PLAIN:
+                d[name] = value
+            elif value is old and hasattr(type(value), "_nb_base"):
+                return  # ``self.items += [x]`` stores the container it already changed
+            else:
+                d[name] = wrap(value, self.ref(name))
+            log = self.log
+            if name not in log.old:
+                log.old[name] = old
+            if name in self.patchable:
+                log.ops[name] = FULL
+            log.dirty.add(name)
+            if name in self.cache.dependents:
+                self.cache.invalidate(name)
             return
-        txn = self._enter(name)
-        if txn is not None:
+        if self._enter(name) is not None:
             self._record(name, value)
             return
         auto = self._begin_alone()
@@ -171,15 +218,18 @@ class Core:
             self.lock.owner = None
 
     def _record(self, name: str, value: Any) -> None:
-        d = self.state.__dict__
+        d = self.values
         old = d[name]
-        if value is old and hasattr(type(value), "_nb_base"):
+        if type(value) in _PLAIN:
+            d[name] = value
+        elif value is old and hasattr(type(value), "_nb_base"):
             return  # ``self.items += [x]`` stores the container it already changed in place
+        else:
+            d[name] = wrap(value, self.ref(name))
         log = self.log
-        d[name] = value if type(value) in _PLAIN else wrap(value, self.ref(name))
         if name not in log.old:
             log.old[name] = old
-        if name in self.schema.patchable:
+        if name in self.patchable:
             log.ops[name] = FULL
         log.dirty.add(name)
         if name in self.cache.dependents:
@@ -213,7 +263,7 @@ class Core:
         if self.closed:
             raise StateClosedError(f"{self.label} was closed; it can no longer change")
         task = running_task()
-        txn = current_txn.get()
+        txn = innermost(task)
         if txn is not None and txn.open and txn.task is task:
             return self._join(txn, name)
         run = current_run.get()
@@ -278,16 +328,18 @@ class Core:
 
         Nothing is final yet: a failure here leaves everything ready for the rollback.
         """
-        changes = ChangeSet()
-        log, d, label = self.log, self.state.__dict__, self.label
-        public = self.schema.public_set
+        log, d, label = self.log, self.values, self.label
+        public = self.public
+        values: dict[str, Any] = {}
+        patches: dict[str, Any] | None = None
         for name in log.dirty:
-            changes.changed.add(name)
             if name not in public:
                 continue
             ops = log.ops.get(name)
             if ops is not None and ops is not FULL:
-                changes.patches[name] = ops
+                if patches is None:
+                    patches = {}
+                patches[name] = ops
                 continue
             value = d[name]
             cls = type(value)
@@ -295,25 +347,41 @@ class Core:
                 value = encode_float(value)
             elif cls not in _PLAIN:
                 value = to_json(value, where=f"{label}.{name}")
-            changes.values[name] = value
+            values[name] = value
         cache = self.cache
-        if cache.stale:
-            sent = self.sent
-            for name in self.schema.computed:
-                if name in cache.stale:
-                    value = to_json(cache.get(name), where=f"{label}.{name}")
-                    if sent.get(name, _MISSING) != value:
-                        changes.values[name] = changes.computed[name] = value
-        return changes
+        if not cache.stale:
+            return values, patches or NOTHING, NOTHING
+        computed: dict[str, Any] = {}
+        sent = self.sent
+        for name in self.schema.computed:
+            if name in cache.stale:
+                value = to_json(cache.get(name), where=f"{label}.{name}")
+                if sent.get(name, _MISSING) != value:
+                    values[name] = computed[name] = value
+        return values, patches or NOTHING, computed
 
     def finish(self, changes: ChangeSet) -> None:
         """Make a prepared change set final and hand it to the subscriber."""
-        self.log.clear()
-        if changes.computed:
-            self.sent.update(changes.computed)
+        log = self.log  # Log.clear, inlined: this runs at the end of every block
+        log.dirty.clear()
+        if log.old:
+            log.old.clear()
+        if log.undo:
+            log.undo.clear()
+        if log.ops:
+            log.ops.clear()
+        values, patches, computed = changes
+        if computed:
+            self.sent.update(computed)
         sink = self.sink
-        if sink is not None and (changes.values or changes.patches):
-            sink(changes)
+        if sink is not None and (values or patches):
+            sink(values, patches)
+
+    def commit_alone(self) -> None:
+        """Commit a transaction that holds this state only (raise to roll back)."""
+        self.finish(self.prepare())
+        if self.cache.touched:
+            self.refresh_dependents()
 
     def rollback(self) -> bool:
         """Undo this state's part of the transaction; True if there was anything to undo."""
@@ -346,9 +414,7 @@ class Core:
             if core.closed or core.lock.owner is not None:
                 continue  # its lock holder's commit recomputes them
             try:
-                changes = core.prepare()
-                if changes:
-                    core.finish(changes)
+                core.finish(core.prepare())
             except Exception as exc:
                 core.log.clear()
                 if not error_hooks:
@@ -380,5 +446,6 @@ class Core:
         for part in list(self.parts.values()):
             part.close()
         self.closed = True
+        self.ready = False
         self.cache.forget()
         self.store.close(self)

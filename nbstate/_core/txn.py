@@ -10,7 +10,8 @@ become final. A failure in the first phase leaves every state as it was for the 
 
 from __future__ import annotations
 
-from contextvars import ContextVar
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
 
 from .._values.tracking import Undo
@@ -20,8 +21,33 @@ if TYPE_CHECKING:
 
 Kind = Literal["block", "step", "auto"]
 
-current_txn: ContextVar[Txn | None] = ContextVar("nbstate_txn", default=None)
-"""The innermost transaction opened by the running task (a block or a handler step)."""
+NOTHING: Mapping[str, Any] = MappingProxyType({})
+
+open_txns: dict[Any, Txn] = {}
+"""The innermost open transaction (a block or a handler) of each task that has one. A task's
+transaction is its own: tasks it starts inside a block do not inherit it."""
+
+
+def innermost(task: Any) -> Txn | None:
+    """The innermost open transaction of ``task``."""
+    return open_txns.get(task)
+
+
+def push(txn: Txn) -> None:
+    """``txn`` opens in its task, inside the task's current transaction if it has one."""
+    task = txn.task
+    txn.parent = open_txns.get(task)
+    open_txns[task] = txn
+
+
+def pop(txn: Txn) -> None:
+    """``txn`` ends: its task's transaction is the one around it again."""
+    parent = txn.parent
+    if parent is not None:
+        open_txns[txn.task] = parent
+        txn.parent = None
+    else:
+        open_txns.pop(txn.task, None)
 
 
 class Log:
@@ -48,28 +74,17 @@ class Log:
             self.ops.clear()
 
 
-class ChangeSet:
-    """What one state's commit changed, as its subscribers (the browser, a store) take it."""
-
-    __slots__ = ("changed", "computed", "patches", "values")
-
-    def __init__(self) -> None:
-        self.values: dict[str, Any] = {}  # JSON of public vars sent whole, and computed vars
-        self.patches: dict[str, list[dict[str, Any]]] = {}  # patch ops of container vars
-        self.computed: dict[str, Any] = {}  # the computed vars among ``values``
-        self.changed: set[str] = set()  # every var written, backend vars included
-
-    def __bool__(self) -> bool:
-        return bool(self.values or self.patches or self.changed)
-
-    def __repr__(self) -> str:
-        return f"<changes {sorted(self.values)} patches {sorted(self.patches)}>"
+Ops = list[dict[str, Any]]
+ChangeSet = tuple[dict[str, Any], Mapping[str, Ops], Mapping[str, Any]]
+"""What one state's commit changed, as ``(values, patches, computed)``: the JSON of public vars
+sent whole and of changed computed vars; the patch ops of container vars changed in place; and
+which of ``values`` are computed vars. A plain tuple, because one is made at every commit."""
 
 
 class Txn:
     """One transaction, owned by the task that runs it."""
 
-    __slots__ = ("cores", "kind", "label", "open", "shared", "task", "token")
+    __slots__ = ("cores", "kind", "label", "open", "parent", "shared", "task")
 
     def __init__(self, task: Any, kind: Kind, label: str) -> None:
         self.task = task
@@ -78,7 +93,7 @@ class Txn:
         self.cores: list[Core] = []
         self.open = True
         self.shared = False  # some state in it lives in a shared store
-        self.token: Any = None
+        self.parent: Txn | None = None  # the task's transaction around this one, if any
 
     def describe(self) -> str:
         return self.label
@@ -89,12 +104,13 @@ class Txn:
 
 def commit(txn: Txn) -> None:
     """Make every change of ``txn`` final and hand it to subscribers; raise to roll back."""
-    prepared = []
-    for core in txn.cores:
+    cores = txn.cores
+    if len(cores) == 1:
+        core = cores[0]
         if core.log.dirty or core.cache.stale:
-            changes = core.prepare()
-            if changes:
-                prepared.append((core, changes))
+            core.commit_alone()
+        return
+    prepared = [(core, core.prepare()) for core in cores if core.log.dirty or core.cache.stale]
     for core, changes in prepared:
         core.finish(changes)
     for core, _ in prepared:
@@ -104,12 +120,7 @@ def commit(txn: Txn) -> None:
 
 async def commit_shared(txn: Txn) -> None:
     """:func:`commit` for a transaction that writes states kept in a shared store."""
-    prepared = []
-    for core in txn.cores:
-        if core.log.dirty or core.cache.stale:
-            changes = core.prepare()
-            if changes:
-                prepared.append((core, changes))
+    prepared = [(c, c.prepare()) for c in txn.cores if c.log.dirty or c.cache.stale]
     for core, changes in prepared:
         if core.store.shared:
             await core.store.commit(core, changes)

@@ -25,7 +25,7 @@ from .._base.errors import EventRejected, StateClosedError
 from .._base.loop import current_run, main_loop
 from .._core.block import begin_step, end_step, finish_handler
 from .._core.core import Core, Part
-from .._core.txn import Txn, current_txn
+from .._core.txn import Txn
 from .._state.handlers import BoundBackground, EventHandler, EventSpec, HandlerInfo
 from .._state.state import State, core_of, default_instance
 from .._vars.expr import has_var
@@ -141,7 +141,6 @@ def schedule(
         raise StateClosedError(f"{core.label} was closed; {info.name} did not run")
     run_ctx = (ctx if ctx is not None else contextvars.copy_context()).copy()
     run_ctx.run(current_run.set, None)
-    run_ctx.run(current_txn.set, None)
     task = main_loop().create_task(
         _run_handler(core, info, args, on_done, waiter), context=run_ctx
     )

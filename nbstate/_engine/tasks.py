@@ -17,7 +17,6 @@ from .._base.app import app
 from .._base.errors import StateClosedError
 from .._base.loop import current_run, main_loop
 from .._core.core import Core, Part
-from .._core.txn import current_txn
 from .._state.handlers import HandlerInfo
 from .report import report
 
@@ -135,7 +134,6 @@ def start(
     handle = TaskHandle(core, info, tasks.seq, args)
     run_ctx = (ctx if ctx is not None else contextvars.copy_context()).copy()
     run_ctx.run(current_run.set, handle)
-    run_ctx.run(current_txn.set, None)
     task = main_loop().create_task(
         _run(handle, earlier, on_item), name=f"{info.qualname}#{handle.number}", context=run_ctx
     )

@@ -254,8 +254,10 @@ class State(Transactional):
         def __setattr__(self, name: str, value: Any) -> None:
             meta = type(self)._nbstate_meta
             field = meta.vars.get(name)
-            if field is not None:
-                field.__set__(self, value)
+            if field is not None:  # VarField.__set__, inlined: every write in a block is here
+                if type(value) is not field.exact and field.check is not None:
+                    value = field.check(value, field.label)
+                self.__dict__["_nbstate"].write(name, value)
                 return
             if name in meta.computed:
                 meta.computed[name].__set__(self, value)

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from .._base.errors import StateDefinitionError
+from .._base.loop import fast_task, loop_or_none
 from .._values.check import compile_check
 from .._values.coerce import type_name
 from .expr import Var
@@ -51,7 +52,17 @@ class BackendVarRef(Var):
 class VarField:
     """The descriptor behind one declared var (public or backend)."""
 
-    __slots__ = ("annotation", "backend", "check", "default", "name", "owner", "ref")
+    __slots__ = (
+        "annotation",
+        "backend",
+        "check",
+        "default",
+        "exact",
+        "label",
+        "name",
+        "owner",
+        "ref",
+    )
 
     def __init__(self, owner: type, name: str, annotation: Any, default: Any) -> None:
         self.owner = owner
@@ -60,7 +71,9 @@ class VarField:
         self.default = default
         self.backend = name.startswith("_")
         self.check = compile_check(annotation)
-        label = f"{owner.__name__}.{name}"
+        # Values of exactly this type pass the check without a call (int, str, bool, float).
+        self.exact: type | None = annotation if annotation in (int, str, bool, float) else None
+        self.label = label = f"{owner.__name__}.{name}"
         tree = {"op": "var", "s": owner, "name": name}
         self.ref: Var = BackendVarRef(tree, label) if self.backend else Var(tree, label)
 
@@ -75,13 +88,16 @@ class VarField:
             _reading[-1].add((d["_nbstate"].cache, self.name))
         old = d["_nbstate_old"]  # the committed values of names written in an open step
         if old and self.name in old:
-            return d["_nbstate"].read_dirty(self.name)
+            core = d["_nbstate"]
+            owner = core.lock.owner
+            if owner is not None and owner.task is fast_task(loop_or_none()):
+                return d[self.name]  # the writer itself (the common case, checked inline)
+            return core.read_dirty(self.name)
         return d[self.name]
 
     def __set__(self, inst: Any, value: Any) -> None:
-        check = self.check
-        if check is not None:
-            value = check(value, f"{type(inst).__name__}.{self.name}")
+        if type(value) is not self.exact and self.check is not None:
+            value = self.check(value, self.label)
         inst.__dict__["_nbstate"].write(self.name, value)
 
     def __delete__(self, inst: Any) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import pathlib
+from collections.abc import Mapping
 from typing import Any
 
 import anywidget
@@ -24,7 +25,7 @@ from .._base.app import app
 from .._base.errors import StateClosedError
 from .._base.loop import call_on_main, current_loop, require_main_thread
 from .._core.core import Core, Part
-from .._core.txn import ChangeSet
+from .._core.txn import NOTHING, Ops
 from .._engine.report import ErrorLog
 from .._values.jsondata import to_json
 from .._values.patch import apply_ops
@@ -98,6 +99,8 @@ class Bridge(Part):
         self.flush_handle: asyncio.TimerHandle | None = None
         self.last_flush = -1e9
         self.resync: set[str] = set()
+        schema = core.schema
+        self.keys = {n: trait_key(n) for n in [*schema.public, *schema.computed]}
         # The cell that first showed the state: prints of events from no known view go there.
         self.context: contextvars.Context | None = None
 
@@ -137,22 +140,23 @@ class Bridge(Part):
 
     # -- outbound -----------------------------------------------------------------------------
 
-    def on_commit(self, changes: ChangeSet) -> None:
+    def on_commit(self, values: dict[str, Any], patches: Mapping[str, Ops]) -> None:
         """A commit of this state: store its values in the traits and queue them."""
         model = self.model
         if model is None:
             return
         tv = model._trait_values
-        patchable = self.core.schema.patchable
-        for name, value in changes.values.items():
-            key = trait_key(name)
+        patchable = self.core.patchable
+        keys = self.keys
+        for name, value in values.items():
+            key = keys[name]
             tv[key] = value
             if name in patchable:
                 self.pending_ops[name] = FULL
             else:
                 self.pending_keys.add(key)
-        for name, ops in changes.patches.items():
-            key = trait_key(name)
+        for name, ops in patches.items():
+            key = keys[name]
             tv[key] = apply_ops(tv[key], ops)
             queued = self.pending_ops.get(name)
             if queued is None:
@@ -162,7 +166,7 @@ class Bridge(Part):
                 if len(queued) > MAX_OPS:
                     self.pending_ops[name] = FULL
         if self.resync:
-            self.resync.difference_update(changes.values, changes.patches)
+            self.resync.difference_update(values, patches)
         if self.flush_handle is None:
             self._emit()
 
@@ -173,10 +177,8 @@ class Bridge(Part):
             return
         self.resync -= stale
         state, label = self.core.state, self.core.label
-        changes = ChangeSet()
-        for name in stale:
-            changes.values[name] = to_json(state.__dict__[name], where=f"{label}.{name}")
-        self.on_commit(changes)
+        values = {n: to_json(state.__dict__[n], where=f"{label}.{n}") for n in stale}
+        self.on_commit(values, NOTHING)
 
     def _emit(self) -> None:
         """Send now if the last send was a frame ago or more; else once the frame is over."""
