@@ -71,7 +71,7 @@ def _adopt_all(container: Any, owner: OwnerRef) -> None:
     seen: set[int] = set()
     base = container._nb_base
     if isinstance(container, dict):
-        items: Iterable[tuple[Any, Any]] = list(dict.items(container))
+        items: Iterable[tuple[Any, Any]] = list(base.items(container))  # in its own order
     elif isinstance(container, (list, collections.deque)):
         items = list(enumerate(container))
     else:
@@ -373,12 +373,11 @@ def _undo_push_left(target: Any, value: Any) -> None:
 # dict's own methods, typed loosely: the mixin below is only ever mixed into dict types.
 _has: Any = dict.__contains__
 _get: Any = dict.__getitem__
-_items: Any = dict.items
 _len: Any = dict.__len__
 
 
 def _mapping_items(target: Any) -> list[tuple[Any, Any]]:
-    return list(dict.items(target))
+    return list(target._nb_base.items(target))  # an OrderedDict's order is not dict's
 
 
 def _restore_mapping(target: Any, items: list[tuple[Any, Any]]) -> None:
@@ -414,7 +413,7 @@ class TrackedMapping:
         out = base.__new__(base)
         if issubclass(base, collections.defaultdict):
             out.default_factory = self.default_factory  # type: ignore[attr-defined]
-        for k, v in _items(self):
+        for k, v in base.items(self):
             base.__setitem__(out, k, v)
         return out
 
@@ -818,7 +817,7 @@ def wrap(value: Any, owner: OwnerRef | None, link: Any = ROOT, force_copy: bool 
             out_d.default_factory = value.default_factory
         object.__setattr__(out_d, "_nb_owner", owner)
         object.__setattr__(out_d, "_nb_parent", link)
-        for k, v in dict.items(value):
+        for k, v in cls.items(value):
             base.__setitem__(out_d, k, wrap(v, owner, (out_d, k)))
         return out_d
     if isinstance(value, collections.deque):

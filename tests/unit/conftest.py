@@ -12,6 +12,7 @@ import pytest
 from comm.base_comm import BaseComm
 
 import nbstate
+import nbstate.testing
 from nbstate._base.app import app
 from nbstate._values.jsondata import copy_json
 from nbstate._values.patch import apply_ops
@@ -102,10 +103,7 @@ def wire(monkeypatch: pytest.MonkeyPatch) -> Iterator[Wire]:
     monkeypatch.setattr(app, "coalesce_window", 0.0)
     w = Wire()
     yield w
-    for t in list(app.background_tasks):
-        t.cancel()
-    app.defaults.clear()
-    app.errors.clear()
+    nbstate.testing.reset()
 
 
 async def settle(rounds: int = 5) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 import nbstate as rx
 
-from .conftest import Wire
+from .conftest import Wire, settle
 
 
 class T(rx.State):
@@ -282,3 +282,30 @@ async def test_no_lost_updates_under_concurrency(wire: Wire) -> None:
     assert m.v_counter == 21_000
     done = [c for c in wire.customs() if c.get("kind") == "done"]
     assert len(done) == 1000
+
+
+async def test_queue_survives_a_cancelled_queued_run() -> None:
+    """Runs A, B, C queued; B cancelled: C still waits for A, and runs after it."""
+    order: list[str] = []
+    gate = asyncio.Event()
+
+    class Q(rx.State):
+        @rx.background(policy="queue")
+        async def job(self, name: str) -> None:
+            order.append(f"{name} start")
+            if name == "A":
+                await gate.wait()
+            order.append(f"{name} end")
+
+    q = Q()
+    a = rx.start(Q.job, "A", state=q)
+    b = rx.start(Q.job, "B", state=q)
+    c = rx.start(Q.job, "C", state=q)
+    await settle()
+    b.cancel()
+    await settle(20)
+    assert order == ["A start"]
+    gate.set()
+    await asyncio.gather(a.wait(), c.wait())
+    assert b.status == "cancelled"
+    assert order == ["A start", "A end", "C start", "C end"]

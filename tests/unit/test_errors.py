@@ -109,3 +109,71 @@ async def test_printed_traceback_hides_backend_values(capsys: pytest.CaptureFixt
     err = capsys.readouterr().err
     assert "token «hidden» rejected" in err and "sk-live-123456" not in err
     assert "sk-live-123456" in str(rx.errors(s)[-1].exception)
+
+
+class Modes(rx.State):
+    shown: str = ""
+    _mode: str = "run"
+    _secret: str = "Sesame-42"
+
+    def talk(self) -> None:
+        raise RuntimeError(
+            f"the runner is running; mode is {self._mode}; {self._secret.upper()} leaked"
+        )
+
+
+async def test_redaction_is_by_whole_token_and_ignores_case(wire: Wire) -> None:
+    """Words that merely contain a backend value are kept; the value, in any case, is hidden."""
+    s = Modes()
+    m = rx.model(s)
+    with pytest.raises(RuntimeError):
+        await rx.fire(Modes.talk, state=s)
+    message = m._nbstate_errors[-1]["message"]
+    assert message.startswith("the runner is running; mode is «hidden»;")
+    assert "SESAME-42" not in message and "Sesame-42" not in message
+    assert "«hidden» leaked" in message
+
+
+async def test_error_detail_type_shows_only_the_handler_and_type(
+    monkeypatch: pytest.MonkeyPatch, wire: Wire
+) -> None:
+    """Under Voila the default is "type": the UI entry has no message and no traceback."""
+    assert rx.app.error_detail == "full"
+    monkeypatch.setenv("VOILA_KERNEL_ID", "k")
+    assert rx.app.error_detail == "type"
+    s = Modes()
+    m = rx.model(s)
+    with pytest.raises(RuntimeError):
+        await rx.fire(Modes.talk, state=s)
+    entry = m._nbstate_errors[-1]
+    assert (entry["handler"], entry["type"], entry["message"], entry["traceback"]) == (
+        "talk",
+        "RuntimeError",
+        "",
+        "",
+    )
+    rx.app.error_detail = "full"
+    try:
+        with pytest.raises(RuntimeError):
+            await rx.fire(Modes.talk, state=s)
+        assert m._nbstate_errors[-1]["message"]
+    finally:
+        rx.app.error_detail = None
+    with pytest.raises(ValueError, match='"full" or "type"'):
+        rx.app.error_detail = "everything"  # type: ignore[assignment]
+
+
+def test_a_private_method_as_handler_is_a_clear_type_error() -> None:
+    """on_click=s._helper names the method and says why it cannot be a handler."""
+
+    class P(rx.State):
+        n: int = 0
+
+        def _helper(self) -> None:
+            self.n += 1
+
+    s = P()
+    with pytest.raises(TypeError, match=r"P\._helper is a private method"):
+        rx.button("x", on_click=s._helper)
+    with pytest.raises(TypeError, match=r"P\._helper is a private method"):
+        rx.fire(s._helper)

@@ -123,3 +123,58 @@ async def test_unsendable_value_rolls_back_and_raises() -> None:
         async with s:
             s.data = {1j: 2}
     assert s.data is None
+
+
+class V(rx.State):
+    v: int = 0
+
+    def bad_return(self) -> int:
+        self.v = 1
+        return 42  # not an event: the step fails before it commits
+
+    def bad_yield(self) -> Any:
+        self.v = 1
+        yield
+        self.v = 2
+        yield 42
+
+    def fails_before_writing(self) -> None:
+        raise ValueError("nothing written")
+
+
+async def test_a_step_commits_only_after_its_return_value_is_checked(wire: Wire) -> None:
+    """A handler that writes and returns a non-event: nothing kept, nothing sent, a true note."""
+    s = V()
+    m = rx.model(s)
+    wire.clear()
+    with pytest.raises(TypeError) as info:
+        await rx.fire(V.bad_return, state=s)
+    assert s.v == 0 and Wire.frontend(m)["v_v"] == 0
+    assert not any("v_v" in u for u in wire.updates())
+    assert "returned or yielded 42" in str(info.value) and "defined at" in str(info.value)
+    assert info.value.__notes__ == [
+        "nbstate: the failed step of V.bad_return was rolled back; none of its changes were sent."
+    ]
+
+
+async def test_a_failing_later_step_rolls_back_only_itself() -> None:
+    """A generator's earlier (yielded) steps stay committed; the note says only the step."""
+    s = V()
+    with pytest.raises(TypeError) as info:
+        await rx.fire(V.bad_yield, state=s)
+    assert s.v == 1
+    assert "failed step" in info.value.__notes__[0]
+
+
+async def test_no_rollback_is_claimed_when_nothing_was_written(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A handler that fails before writing gets no 'rolled back' note, printed or raised."""
+    s = V()
+    with pytest.raises(ValueError) as info:
+        await rx.fire(V.fails_before_writing, state=s)
+    assert not getattr(info.value, "__notes__", [])
+    rx.fire(V.fails_before_writing, state=s)
+    await rx.idle()
+    printed = capsys.readouterr().err
+    assert "V.fails_before_writing raised ValueError" in printed and "rolled back" not in printed

@@ -248,3 +248,30 @@ async def test_hostile_fuzz_500_messages(wire: Wire) -> None:
     assert all(isinstance(c["error"], str) and c["error"] for c in refused)
     assert "backend-only-7f3a" not in wire.text()
     assert json.dumps(m._nbstate_errors)
+
+
+@pytest.mark.parametrize(
+    "msg",
+    [
+        {"content": {"data": {}}},
+        {"content": {"data": {"method": 5}}},
+        {"content": {"data": {"method": "explode"}}},
+        {"content": {"data": "not a dict"}},
+        {"content": None},
+        {},
+        "not even a dict",
+    ],
+)
+async def test_malformed_comm_messages_are_refused_quietly_and_counted(
+    msg: Any, wire: Wire, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A comm message without a usable method is refused: counted, no traceback, no change."""
+    s = W()
+    m = rx.model(s)
+    before = rx.app.refused
+    wire.clear()
+    m._handle_msg(msg)
+    await settle()
+    assert rx.app.refused == before + 1
+    assert capsys.readouterr().err == ""
+    assert wire.messages == [] and rx.errors(s) == []
