@@ -10,7 +10,9 @@ Rows (interleaved round by round, so machine noise hits every row alike):
   ipywidgets       a Widget with ``Int().tag(sync=True)``; each block is
                    ``async with lock: with w.hold_sync(): w.value += 1`` (one message per block).
 Diagnostic rows (nbstate only, to locate cost): the same task with no model (nothing is ever
-sent), and an empty block ``async with self: pass``.
+sent), and an empty block ``async with self: pass``. Two more rows time a nested write,
+``async with self: self.rows[i]["done"] = flag`` (i walking the list), in a list of 10 rows and
+in one of 100,000: the cost of finding a row must not grow with the list.
 
 Comms: outside a kernel ``comm.create_comm`` is comm's own ``_create_comm``, which returns a
 ``comm.DummyComm`` whose ``publish_msg`` does nothing. ipywidgets' ``Widget._send`` calls
@@ -90,6 +92,18 @@ async def _run(reflex: C.ReflexPeer | None, n: int, rounds: int, warmup: int) ->
                     pass
             return time.perf_counter() - t0
 
+    class B1Rows(rx.State):
+        rows: list[dict[str, bool]] = []
+
+        @rx.background
+        async def run_nested(self, n: int) -> float:
+            size = len(self.rows)
+            t0 = time.perf_counter()
+            for k in range(n):
+                async with self:
+                    self.rows[k % size]["done"] = k % 2 == 0
+            return time.perf_counter() - t0
+
     class CounterWidget(ipywidgets.Widget):  # type: ignore[misc]
         value = traitlets.Int(0).tag(sync=True)
 
@@ -101,6 +115,10 @@ async def _run(reflex: C.ReflexPeer | None, n: int, rounds: int, warmup: int) ->
         model = rx.model(s)
         comm_kind = type(model.comm).__name__
         bare = B1State()  # never given a model: nothing is sent
+        short = B1Rows(rows=[{"done": False} for _ in range(10)])
+        long = B1Rows(rows=[{"done": False} for _ in range(100_000)])
+        rx.model(short)
+        rx.model(long)
         w = CounterWidget()
         lock = asyncio.Lock()
         plain = Plain()
@@ -158,6 +176,13 @@ async def _run(reflex: C.ReflexPeer | None, n: int, rounds: int, warmup: int) ->
             if record:
                 rec("nbstate, empty block (diag.)", dt, Counting.published - before, None)
 
+        async def nested_round(k: int, record: bool) -> None:
+            for state, row in ((short, "nested write, 10 rows"), (long, "nested write, 100k rows")):
+                dt = await rx.start(B1Rows.run_nested, k, state=state)
+                await settle()
+                if record:
+                    rec(f"nbstate, {row}", dt, None, None)
+
         async def lock_round(k: int, record: bool) -> None:
             expected = plain.counter + k
             dt = await asyncio.create_task(run_lock(k))
@@ -189,7 +214,14 @@ async def _run(reflex: C.ReflexPeer | None, n: int, rounds: int, warmup: int) ->
                 out["final"] == out["expected"] and out["last_delta_counter"] == out["final"],
             )
 
-        in_process = [nbstate_round, lock_round, widget_round, bare_round, empty_round]
+        in_process = [
+            nbstate_round,
+            lock_round,
+            widget_round,
+            bare_round,
+            empty_round,
+            nested_round,
+        ]
         C.log(f"B1: warm-up ({warmup:,} blocks per row)")
         for fn in in_process:
             await fn(warmup, False)
@@ -212,6 +244,8 @@ async def _run(reflex: C.ReflexPeer | None, n: int, rounds: int, warmup: int) ->
         "ipywidgets + hold_sync",
         "nbstate, no model (diag.)",
         "nbstate, empty block (diag.)",
+        "nbstate, nested write, 10 rows",
+        "nbstate, nested write, 100k rows",
     ]
     nb_us = C.median(results["nbstate"]["t"]) / n * 1e6
     rows = []
