@@ -26,6 +26,7 @@ from .._base.loop import (
 from .core import Core
 from .txn import (
     Txn,
+    _deferred,
     commit,
     commit_shared,
     innermost,
@@ -34,6 +35,7 @@ from .txn import (
     push,
     release,
     rollback,
+    run_deferred,
 )
 
 _get_ident = threading.get_ident
@@ -132,6 +134,8 @@ class Transactional:
             else:
                 core.lock.owner = None
             core.spare = txn
+            if _deferred:
+                run_deferred()
             return
         try:
             if et is None:
@@ -147,6 +151,7 @@ class Transactional:
             raise
         finally:
             _end_block(core, txn)
+            run_deferred()
 
 
 def _end_block(core: Core, txn: Txn) -> None:
@@ -210,9 +215,11 @@ async def end_step(txn: Txn, home: Core, failed: BaseException | None = None) ->
         raise
     finally:
         release(txn, keep=home)
+        run_deferred()
 
 
 def finish_handler(txn: Txn) -> None:
     """The handler is over: release its own state's lock."""
     pop(txn)
     release(txn)
+    run_deferred()

@@ -49,7 +49,18 @@ from .._values.tracking import Log as MutationLog
 from .._vars.vars import ComputedCache, ComputedField
 from .lock import StateLock
 from .store import MEMORY, Store
-from .txn import NOTHING, ChangeSet, Log, Ops, Txn, commit, innermost, rollback
+from .txn import (
+    NOTHING,
+    ChangeSet,
+    Log,
+    Ops,
+    Txn,
+    _deferred,
+    commit,
+    innermost,
+    rollback,
+    run_deferred,
+)
 
 _PLAIN = (int, str, bool, float, type(None))
 _MISSING = object()
@@ -216,6 +227,8 @@ class Core:
             self._commit_alone(auto)
         finally:
             self.lock.owner = None
+        if _deferred:
+            run_deferred()
 
     def _record(self, name: str, value: Any) -> None:
         d = self.values
@@ -253,6 +266,8 @@ class Core:
                 self._commit_alone(auto)
             finally:
                 self.lock.owner = None
+            if _deferred:
+                run_deferred()
 
     def _enter(self, name: str) -> Txn | None:
         """Allow a write by code whose transaction does not hold this state's lock.

@@ -10,7 +10,8 @@ become final. A failure in the first phase leaves every state as it was for the 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import deque
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -26,6 +27,29 @@ NOTHING: Mapping[str, Any] = MappingProxyType({})
 open_txns: dict[Any, Txn] = {}
 """The innermost open transaction (a block or a handler) of each task that has one. A task's
 transaction is its own: tasks it starts inside a block do not inherit it."""
+
+
+_deferred: deque[Callable[[], None]] = deque()
+"""Work to do once the running transaction has ended and released its locks (observers)."""
+_draining = False
+
+
+def defer(fn: Callable[[], None]) -> None:
+    """Run ``fn`` when the transaction that is committing now has ended."""
+    _deferred.append(fn)
+
+
+def run_deferred() -> None:
+    """Run the deferred work, in order. Each piece reports its own errors (see the bridge)."""
+    global _draining
+    if _draining or not _deferred:
+        return  # the outer drain (an observer that commits) picks up what it adds
+    _draining = True
+    try:
+        while _deferred:
+            _deferred.popleft()()
+    finally:
+        _draining = False
 
 
 def innermost(task: Any) -> Txn | None:

@@ -11,6 +11,7 @@ the write is allowed, records it in the transaction and invalidates dependent co
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -217,7 +218,10 @@ def computed(fn: Any = None) -> Any:
     """
 
     def make(f: Callable[[Any], Any]) -> ComputedField:
-        ann = getattr(f, "__annotations__", {}).get("return", Any)
+        try:
+            ann = typing.get_type_hints(f).get("return", Any)
+        except Exception:  # a forward reference that cannot be resolved here
+            ann = getattr(f, "__annotations__", {}).get("return", Any)
         return ComputedField(f, ann)
 
     return make(fn) if fn is not None else make

@@ -8,7 +8,8 @@ with arguments coerced to their annotations. Anything else is refused and counte
 - malformed comm messages (no ``data``, no or unknown ``method``) are refused quietly;
 - refused events (private names, backend vars, unknown handlers, wrong arity or types, non-JSON
   or oversized payloads, binary buffers) get a ``rejected`` reply and an error entry;
-- direct writes of a state trait are refused, and the kernel's values are sent again.
+- a write of a var trait (a widget linked with ``jslink``) is the event ``set_<var>``, with the
+  same checks; anything else it names is refused, and the kernel's values are sent again.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def receive(bridge: Bridge, msg: Any) -> None:
         if bridge.model is not None:
             bridge.model.send_state()
     else:
-        refuse_write(bridge, data.get("state"))
+        handle_update(bridge, data.get("state"))
 
 
 def refuse(bridge: Bridge, reply_id: int | None, message: str) -> None:
@@ -59,18 +60,38 @@ def refuse(bridge: Bridge, reply_id: int | None, message: str) -> None:
     bridge.core.part(ErrorLog).show("event", "EventRejected", message, "")
 
 
-def refuse_write(bridge: Bridge, state: Any) -> None:
-    """The browser tried to set state traits directly: refuse, and send the values again."""
-    keys = sorted(state) if isinstance(state, dict) else []
-    names = ", ".join(k[2:] if k.startswith("v_") else k for k in keys) or "nothing"
+def handle_update(bridge: Bridge, state: Any) -> None:
+    """The browser wrote state traits (a linked widget): each var trait runs its setter."""
     label = bridge.core.label
-    refuse(
-        bridge,
-        None,
-        f"{label}: the browser tried to set {names} directly; state changes only through "
-        "event handlers (use the set_<var> handler)",
-    )
-    bridge.send_current([k for k in keys if isinstance(k, str)])
+    if not isinstance(state, dict) or not state:
+        refuse(bridge, None, f"{label}: a trait update must be a non-empty JSON object")
+        return
+    meta = _meta(bridge)
+    for key, value in state.items():
+        name = bridge.var_of_key.get(key) if isinstance(key, str) else None
+        info = meta.handlers.get(f"set_{name}") if name is not None else None
+        if info is None:
+            shown = key[2:] if isinstance(key, str) and key.startswith("v_") else key
+            refuse(
+                bridge,
+                None,
+                f"{label}: the browser tried to set {shown!r}, which is not a var it may set "
+                "(computed vars and nbstate's own traits are read-only)",
+            )
+            bridge.send_current([key] if isinstance(key, str) else [])
+            continue
+        try:
+            bound = info.bind([from_wire(value)])
+        except EventRejected as exc:
+            refuse(bridge, None, str(exc))
+            bridge.send_current([key])
+            continue
+
+        def done(outcome: events.Outcome, key: str = key) -> None:
+            if outcome.error is not None or outcome.cancelled:
+                bridge.send_current([key])  # the browser takes the kernel's value back
+
+        events.schedule(bridge.core, info, bound, bridge.context, on_done=done)
 
 
 def handle_event(bridge: Bridge, content: Any, buffers: Any) -> None:

@@ -20,19 +20,22 @@ from typing import Any
 
 import anywidget
 import traitlets
+from traitlets import All, Bunch
 
 from .._base.app import app
 from .._base.errors import StateClosedError
 from .._base.loop import call_on_main, current_loop, require_main_thread
 from .._core.core import Core, Part
-from .._core.txn import NOTHING, Ops
+from .._core.txn import NOTHING, Ops, defer
 from .._engine.report import ErrorLog
-from .._values.jsondata import to_json
+from .._values.coerce import coerce
+from .._values.jsondata import copy_json, from_wire, to_json
 from .._values.patch import apply_ops
 from .._values.tracking import FULL, MAX_OPS
 from . import inbound
 from .kernel import install_shutdown_hook
 from .protocol import KernelMessage, PatchMessage
+from .traits import is_float_trait, trait_for
 
 _STATE_BUNDLE = pathlib.Path(__file__).parent.parent / "static" / "state.js"
 _MISSING_STATE_BUNDLE = """
@@ -52,7 +55,13 @@ def trait_key(name: str) -> str:
 
 
 class StateModel(anywidget.AnyWidget):  # type: ignore[misc]
-    """The synced side of a State instance. Created by nbstate; do not instantiate it."""
+    """The synced side of a State instance. Created by nbstate; do not instantiate it.
+
+    Its var traits behave as traitlets: ``observe``, ``link``, ``dlink``, ``jslink`` and
+    ``jsdlink`` work on them. Observers run once per committed change, after the commit. A write
+    to a var trait, from Python or from the browser, is the var's setter: it is converted to the
+    var's type, checked, and committed under the state's lock, or refused with a clear error.
+    """
 
     _esm = _state_esm()
     _nbstate_class = traitlets.Unicode("").tag(sync=True)
@@ -62,9 +71,22 @@ class StateModel(anywidget.AnyWidget):  # type: ignore[misc]
         self._nb_bridge = bridge
         traits = {trait_key(k): v for k, v in values.items()}
         super().__init__(_nbstate_class=bridge.core.label, _nbstate_errors=errors, **traits)
+        self._nb_ready = True
 
     def __repr__(self) -> str:
         return f"<nbstate model of {self._nb_bridge.core.label}>"
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name.startswith("v_") and self.__dict__.get("_nb_ready"):
+            self._nb_bridge.write_trait(name, value)
+            return
+        super().__setattr__(name, value)
+
+    def set_trait(self, name: str, value: Any) -> None:
+        if name.startswith("v_") and self.__dict__.get("_nb_ready"):
+            self._nb_bridge.write_trait(name, value)
+            return
+        super().set_trait(name, value)
 
     def _handle_msg(self, msg: Any) -> None:
         # May run on a subshell thread: everything is checked and handled on the main loop.
@@ -72,16 +94,17 @@ class StateModel(anywidget.AnyWidget):  # type: ignore[misc]
 
 
 def model_class(core: Core) -> type[StateModel]:
-    """The StateModel subclass of a State class: one synced trait per public and computed var."""
-    schema = core.schema
-    cls: type[StateModel] | None = schema.extras.get("model_class")
+    """The StateModel subclass of a State class: one typed, synced trait per var."""
+    meta = type(core.state)._nbstate_meta
+    cls: type[StateModel] | None = meta.extras.get("model_class")
     if cls is None:
-        names = [*schema.public, *schema.computed]
+        annotations = {n: meta.vars[n].annotation for n in meta.public}
+        annotations.update({n: f.annotation for n, f in meta.computed.items()})
         traits: dict[str, Any] = {
-            trait_key(n): traitlets.Any(None, allow_none=True).tag(sync=True) for n in names
+            trait_key(n): trait_for(ann).tag(sync=True) for n, ann in annotations.items()
         }
-        cls = type(f"{schema.name}Model", (StateModel,), traits)
-        schema.extras["model_class"] = cls
+        cls = type(f"{meta.name}Model", (StateModel,), traits)
+        meta.extras["model_class"] = cls
     return cls
 
 
@@ -101,6 +124,8 @@ class Bridge(Part):
         self.resync: set[str] = set()
         schema = core.schema
         self.keys = {n: trait_key(n) for n in [*schema.public, *schema.computed]}
+        self.var_of_key = {trait_key(n): n for n in schema.public}
+        self.float_keys: frozenset[str] = frozenset()
         # The cell that first showed the state: prints of events from no known view go there.
         self.context: contextvars.Context | None = None
 
@@ -124,7 +149,13 @@ class Bridge(Part):
             # back, they are sent again whole.
             self.resync = set(core.log.dirty)
         errors = core.part(ErrorLog)
-        self.model = model_class(core)(self, values, list(errors.entries))
+        cls = model_class(core)
+        traits = cls.class_traits()
+        self.float_keys = frozenset(k for k in self.keys.values() if is_float_trait(traits[k]))
+        for key in self.float_keys:
+            name = key[2:]
+            values[name] = from_wire(values[name])
+        self.model = cls(self, values, list(errors.entries))
         core.sink = self.on_commit
         core.restored = self.on_rollback
         errors.on_change = self.push_errors
@@ -148,8 +179,15 @@ class Bridge(Part):
         tv = model._trait_values
         patchable = self.core.patchable
         keys = self.keys
+        observed = model._trait_notifiers
+        changes: list[tuple[str, Any, Any]] | None = None
         for name, value in values.items():
             key = keys[name]
+            if key in self.float_keys and type(value) is dict:
+                value = from_wire(value)  # the trait holds the float; the wire, its tag
+            if key in observed or All in observed:
+                changes = changes or []
+                changes.append((key, tv.get(key), value))
             tv[key] = value
             if name in patchable:
                 self.pending_ops[name] = FULL
@@ -157,6 +195,13 @@ class Bridge(Part):
                 self.pending_keys.add(key)
         for name, ops in patches.items():
             key = keys[name]
+            if key in observed or All in observed:
+                # Observers keep the values they are given: change a copy, not the old value.
+                old = tv[key]
+                tv[key] = apply_ops(copy_json(old), ops)
+                changes = changes or []
+                changes.append((key, old, tv[key]))
+                continue
             tv[key] = apply_ops(tv[key], ops)
             queued = self.pending_ops.get(name)
             if queued is None:
@@ -169,6 +214,38 @@ class Bridge(Part):
             self.resync.difference_update(values, patches)
         if self.flush_handle is None:
             self._emit()
+        if changes:
+            defer(lambda: self._notify(changes))
+
+    def _notify(self, changes: list[tuple[str, Any, Any]]) -> None:
+        """Tell trait observers of one commit, after it ended; their errors are reported."""
+        model = self.model
+        if model is None:
+            return
+        for key, old, new in changes:
+            change = Bunch(name=key, old=old, new=new, owner=model, type="change")
+            try:
+                model._notify_observers(change)
+            except Exception as exc:
+                self.core.part(ErrorLog).report(exc, f"an observer of {key}")
+
+    def write_trait(self, key: str, value: Any) -> None:
+        """A Python write of var trait ``key``: the var's setter (converted, checked, committed).
+
+        Raises what the setter raises (CoercionError for a value it cannot convert,
+        StateLockedError while a handler holds the lock); nothing changes then.
+        """
+        name = self.var_of_key.get(key)
+        core = self.core
+        if name is None:
+            what = "a computed var" if key[2:] in core.schema.computed else "not a var"
+            raise AttributeError(
+                f"{core.label}.{key[2:]} is {what}, so its trait {key!r} cannot be set; "
+                "change the vars it is derived from"
+            )
+        meta = type(core.state)._nbstate_meta
+        annotation = meta.vars[name].annotation
+        setattr(core.state, name, coerce(from_wire(value), annotation, what=f"{core.label}.{name}"))
 
     def on_rollback(self, names: list[str]) -> None:
         """A step rolled back: vars the model took from it before its end are sent again."""

@@ -121,22 +121,40 @@ async def test_buffers_are_refused(wire: Wire) -> None:
     assert wire.customs()[-1]["kind"] == "rejected"
 
 
-async def test_frontend_trait_writes_are_refused(wire: Wire) -> None:
-    """An update message from the frontend cannot set a var; the kernel re-sends the truth."""
+def _trait_update(m: Any, state: dict[str, Any]) -> None:
+    m._handle_msg(
+        {"content": {"data": {"method": "update", "state": state, "buffer_paths": []}}}
+    )
+
+
+async def test_frontend_trait_writes_run_the_setter(wire: Wire) -> None:
+    """A trait update from the browser (a jslinked widget) is set_<var>, coerced and checked."""
+    s = W()
+    m = rx.model(s)
+    _trait_update(m, {"v_counter": "41"})
+    await settle()
+    assert s.counter == 41 and m.v_counter == 41
+    wire.clear()
+    before = rx.app.refused
+    _trait_update(m, {"v_counter": "lots"})
+    await settle()
+    assert s.counter == 41 and m.v_counter == 41
+    assert rx.app.refused == before + 1
+    assert {"v_counter": 41} in wire.updates()  # the browser takes the kernel's value back
+    assert "cannot use 'lots' as int" in m._nbstate_errors[-1]["message"]
+
+
+async def test_frontend_writes_of_other_traits_are_refused(wire: Wire) -> None:
+    """Writes of nbstate's own traits or unknown names are refused and the truth re-sent."""
     s = W()
     m = rx.model(s)
     wire.clear()
-    m._handle_msg(
-        {
-            "content": {
-                "data": {"method": "update", "state": {"v_counter": 99}, "buffer_paths": []}
-            },
-            "buffers": [],
-        }
-    )
-    assert s.counter == 0 and m.v_counter == 0
-    assert {"v_counter": 0} in wire.updates()
-    assert "directly" in m._nbstate_errors[-1]["message"]
+    _trait_update(m, {"_nbstate_class": "Evil"})
+    _trait_update(m, {"v__secret": "x"})
+    await settle()
+    assert m._nbstate_class == "W"
+    assert {"_nbstate_class": "W"} in wire.updates()
+    assert "not a var it may set" in m._nbstate_errors[-1]["message"]
 
 
 async def test_frontend_starts_background_task() -> None:
