@@ -15,7 +15,7 @@ from typing import Any
 
 from ._base.app import app
 from ._engine.events import EventQueue
-from ._wire.model import Bridge
+from ._wire.outbox import OUTBOX
 
 
 def reset() -> None:
@@ -44,10 +44,8 @@ def _busy() -> bool:
 
 
 def _flush_all() -> None:
-    for core in list(app.cores):
-        bridge = core.parts.get(Bridge)
-        if isinstance(bridge, Bridge) and (bridge.pending_keys or bridge.pending_ops):
-            bridge.flush()
+    if OUTBOX.dirty:
+        OUTBOX.flush()
 
 
 async def idle(timeout: float = 10.0) -> None:

@@ -22,7 +22,6 @@ import anywidget
 import traitlets
 from traitlets import All, Bunch
 
-from .._base.app import app
 from .._base.errors import StateClosedError
 from .._base.loop import call_on_main, current_loop, require_main_thread
 from .._core.core import Core, Part
@@ -34,7 +33,8 @@ from .._values.patch import apply_ops
 from .._values.tracking import FULL, MAX_OPS
 from . import inbound
 from .kernel import install_shutdown_hook
-from .protocol import KernelMessage, PatchMessage
+from .outbox import OUTBOX
+from .protocol import BatchEntry, KernelMessage
 from .traits import is_float_trait, trait_for
 
 _STATE_BUNDLE = pathlib.Path(__file__).parent.parent / "static" / "state.js"
@@ -119,8 +119,6 @@ class Bridge(Part):
         # when the var is sent whole).
         self.pending_keys: set[str] = set()
         self.pending_ops: dict[str, Any] = {}
-        self.flush_handle: asyncio.TimerHandle | None = None
-        self.last_flush = -1e9
         self.resync: set[str] = set()
         schema = core.schema
         self.keys = {n: trait_key(n) for n in [*schema.public, *schema.computed]}
@@ -140,6 +138,7 @@ class Bridge(Part):
             raise StateClosedError(f"{core.label} was closed")
         require_main_thread(f"creating the model of {core.label}")
         install_shutdown_hook()
+        OUTBOX.ensure_hub()
         self.loop = current_loop()
         self.context = contextvars.copy_context()
         values = self.snapshot()
@@ -156,6 +155,7 @@ class Bridge(Part):
             name = key[2:]
             values[name] = from_wire(values[name])
         self.model = cls(self, values, list(errors.entries))
+        OUTBOX.add(self)
         core.sink = self.on_commit
         core.restored = self.on_rollback
         errors.on_change = self.push_errors
@@ -212,8 +212,7 @@ class Bridge(Part):
                     self.pending_ops[name] = FULL
         if self.resync:
             self.resync.difference_update(values, patches)
-        if self.flush_handle is None:
-            self._emit()
+        OUTBOX.mark(self)
         if changes:
             defer(lambda: self._notify(changes))
 
@@ -257,48 +256,47 @@ class Bridge(Part):
         values = {n: to_json(state.__dict__[n], where=f"{label}.{n}") for n in stale}
         self.on_commit(values, NOTHING)
 
-    def _emit(self) -> None:
-        """Send now if the last send was a frame ago or more; else once the frame is over."""
-        window = app.coalesce_window
-        loop = self.loop
-        if window <= 0 or loop is None or loop.is_closed():
-            self.flush()
-            return
-        due = self.last_flush + window
-        if loop.time() >= due:
-            self.flush()
-        else:
-            self.flush_handle = loop.call_at(due, self.flush)
-
-    def flush(self) -> None:
-        """Send every queued change: one update message, and one patch message per var."""
-        if self.flush_handle is not None:
-            self.flush_handle.cancel()
-            self.flush_handle = None
+    def model_id(self) -> str | None:
         model = self.model
-        if model is None or model.comm is None:
+        return model.model_id if model is not None and model.comm is not None else None
+
+    def take(self) -> BatchEntry | None:
+        """The queued changes, as one batch entry; the queue is then empty."""
+        model = self.model
+        if model is None or model.comm is None or self.core.closed:
             self.pending_keys.clear()
             self.pending_ops.clear()
-            return
-        if self.loop is not None and not self.loop.is_closed():
-            self.last_flush = self.loop.time()
+            return None
+        entry: BatchEntry = {}
         if self.pending_keys:
-            keys = list(self.pending_keys)
+            entry["state"] = model.get_state(list(self.pending_keys))
             self.pending_keys.clear()
-            model.send_state(keys)
         if self.pending_ops:
             queued, self.pending_ops = self.pending_ops, {}
             tv = model._trait_values
+            patches: dict[str, Any] = {}
             for name, ops in queued.items():
                 if ops is FULL:
                     ops = [{"op": "replace", "path": [], "value": tv[trait_key(name)]}]
-                msg: PatchMessage = {"kind": "patch", "var": name, "ops": ops}
-                model.send(msg)
+                patches[name] = ops
+            entry["patches"] = patches
+        return entry
+
+    def everything(self) -> BatchEntry | None:
+        """Every var's current value, for a frontend hub that starts late."""
+        model = self.model
+        if model is None or model.comm is None or self.core.closed:
+            return None
+        return {"state": model.get_state(list(self.keys.values()))}
+
+    def flush(self) -> None:
+        """Send every queued change of every state now."""
+        OUTBOX.flush()
 
     def send(self, msg: KernelMessage) -> None:
         """A custom message to the browser, after the changes queued before it."""
         if self.model is not None and not self.core.closed:
-            self.flush()
+            OUTBOX.flush()
             self.model.send(msg)
 
     def push_errors(self, entries: list[dict[str, Any]]) -> None:
@@ -312,14 +310,26 @@ class Bridge(Part):
     def send_current(self, keys: list[str]) -> None:
         """Send the kernel's values of ``keys`` again (after a refused write from the browser)."""
         model = self.model
-        if model is not None:
-            known = [k for k in keys if model.has_trait(k)]
-            if known:
-                model.send_state(known)
+        if model is None:
+            return
+        known = [k for k in keys if model.has_trait(k)]
+        var_keys = [k for k in known if k in self.var_of_key or k in self.keys.values()]
+        if var_keys:
+            for key in var_keys:
+                name = key[2:]
+                if name in self.core.patchable:
+                    self.pending_ops[name] = FULL
+                else:
+                    self.pending_keys.add(key)
+            OUTBOX.mark(self)
+            OUTBOX.flush()
+        others = [k for k in known if k not in var_keys]
+        if others:
+            model.send_state(others)
 
     def close(self) -> None:
         if self.model is not None:
-            self.flush()
+            OUTBOX.flush()
             self.model.close()
         self.core.sink = None
         self.core.restored = None

@@ -60,6 +60,26 @@ class PatchMessage(TypedDict):
     ops: list[PatchOp]
 
 
+class BatchEntry(TypedDict, total=False):
+    """One state model's committed changes in a batch: trait values, and patch ops per var."""
+
+    state: dict[str, Any]
+    patches: dict[str, list[PatchOp]]
+
+
+class BatchMessage(TypedDict):
+    """Kernel -> browser on the hub model: every state's changes of one frame, in order.
+
+    ``seq`` counts batches from 1; ``full`` marks a batch with every current value (the answer
+    to a hub's ``hello``).
+    """
+
+    kind: Literal["batch"]
+    seq: int
+    models: dict[str, BatchEntry]
+    full: NotRequired[bool]
+
+
 class ErrorEntry(TypedDict):
     """One error shown in the error area of every view of a state (``_nbstate_errors``)."""
 
@@ -71,7 +91,7 @@ class ErrorEntry(TypedDict):
 
 
 Reply = DoneReply | RejectedReply
-KernelMessage = DoneReply | RejectedReply | PatchMessage
+KernelMessage = DoneReply | RejectedReply | PatchMessage | BatchMessage
 
 # The ipywidgets comm methods a frontend may send; anything else is refused.
 COMM_METHODS = frozenset({"update", "request_state", "custom"})

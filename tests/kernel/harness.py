@@ -152,19 +152,23 @@ class KernelFrontend:
         ]
 
     def frontend_state(self, comm_id: str) -> dict[str, Any]:
-        """The model's state as a frontend holds it: the open message, then every update and
-        patch, in order."""
+        """The model's state as a frontend holds it: the open message, its updates, and the
+        entries for it in the hub's batches, in order."""
         state: dict[str, Any] = {}
         for m in self.messages():
             c = m["content"]
-            if c.get("comm_id") != comm_id:
-                continue
             data = c.get("data", {})
-            if m["msg_type"] == "comm_open" or data.get("method") == "update":
+            body = data.get("content") if data.get("method") == "custom" else None
+            if c.get("comm_id") == comm_id and (
+                m["msg_type"] == "comm_open" or data.get("method") == "update"
+            ):
                 state.update(copy_json(data["state"]))
-            elif data.get("method") == "custom" and data["content"].get("kind") == "patch":
-                key = "v_" + data["content"]["var"]
-                state[key] = apply_ops(state.get(key), data["content"]["ops"])
+            elif isinstance(body, dict) and body.get("kind") == "batch":
+                entry = body["models"].get(comm_id, {})
+                state.update(copy_json(entry.get("state", {})))
+                for var, ops in entry.get("patches", {}).items():
+                    key = "v_" + var
+                    state[key] = apply_ops(state.get(key), ops)
         return state
 
     def customs(self, comm_id: str) -> list[dict[str, Any]]:

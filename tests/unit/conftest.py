@@ -52,33 +52,56 @@ class Wire:
 
     @staticmethod
     def frontend(model: Any) -> dict[str, Any]:
-        """The model's state as a frontend holds it: open, then every update and patch."""
+        """The model's state as a frontend holds it: open, updates, and the hub's batches."""
+        model_id = model.comm.comm_id
         state: dict[str, Any] = {}
         for comm_id, kind, data in RecordingComm.by_comm:
-            if comm_id != model.comm.comm_id:
-                continue
-            if kind == "comm_open" or data.get("method") == "update":
+            content = data.get("content") if data.get("method") == "custom" else None
+            if comm_id == model_id and (kind == "comm_open" or data.get("method") == "update"):
                 state.update(copy_json(data["state"]))
-            elif data.get("method") == "custom" and data["content"].get("kind") == "patch":
-                key = "v_" + data["content"]["var"]
-                state[key] = apply_ops(state[key], data["content"]["ops"])
+            elif isinstance(content, dict) and content.get("kind") == "batch":
+                entry = content["models"].get(model_id, {})
+                state.update(copy_json(entry.get("state", {})))
+                for var, ops in entry.get("patches", {}).items():
+                    state["v_" + var] = apply_ops(state["v_" + var], ops)
         return state
 
-    def updates(self) -> list[dict[str, Any]]:
-        """The ``state`` dicts of every update message, in order."""
-        return [
-            d["state"]
-            for t, d, _ in self.messages
-            if t == "comm_msg" and d.get("method") == "update"
-        ]
-
-    def customs(self) -> list[dict[str, Any]]:
-        """The contents of every custom message from kernel to frontend."""
+    def batches(self) -> list[dict[str, Any]]:
+        """Every batch message the hub sent, in order."""
         return [
             d["content"]
             for t, d, _ in self.messages
-            if t == "comm_msg" and d.get("method") == "custom"
+            if t == "comm_msg"
+            and d.get("method") == "custom"
+            and d["content"].get("kind") == "batch"
         ]
+
+    def updates(self) -> list[dict[str, Any]]:
+        """The state changes sent, in order: update messages and each batch entry's state."""
+        out = []
+        for t, d, _ in self.messages:
+            if t != "comm_msg":
+                continue
+            if d.get("method") == "update":
+                out.append(d["state"])
+            elif d.get("method") == "custom" and d["content"].get("kind") == "batch":
+                out.extend(e["state"] for e in d["content"]["models"].values() if "state" in e)
+        return out
+
+    def customs(self) -> list[dict[str, Any]]:
+        """Custom messages from kernel to frontend; a batch's patches count as patch messages."""
+        out: list[dict[str, Any]] = []
+        for t, d, _ in self.messages:
+            if t != "comm_msg" or d.get("method") != "custom":
+                continue
+            content = d["content"]
+            if content.get("kind") != "batch":
+                out.append(content)
+                continue
+            for entry in content["models"].values():
+                for var, ops in entry.get("patches", {}).items():
+                    out.append({"kind": "patch", "var": var, "ops": ops})
+        return out
 
     def text(self) -> str:
         """Everything sent, as one string (to search for values that must not be there)."""
