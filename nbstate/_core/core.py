@@ -76,7 +76,7 @@ class Schema(Protocol):
     public_set: frozenset[str]
     backend: list[str]
     patchable: frozenset[str]
-    computed: dict[str, ComputedField]
+    computed: dict[str, ComputedField[Any]]
     extras: dict[str, Any]
 
 

@@ -12,7 +12,7 @@ import inspect
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Generic, Literal, ParamSpec, TypeVar, overload
 
 from .._base.errors import BackgroundCallError, EventRejected, StateDefinitionError
 from .._values.coerce import coerce
@@ -127,8 +127,20 @@ def build_info(owner: str, name: str, fn: Callable[..., Any]) -> HandlerInfo:
     return HandlerInfo(name, fn, kind, background, policy, params, varargs, owner)
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+
+
+@overload
+def background(fn: F, *, policy: Policy = "allow") -> F: ...
+
+
+@overload
+def background(fn: None = None, *, policy: Policy = "allow") -> Callable[[F], F]: ...
+
+
 def background(fn: Any = None, *, policy: Policy = "allow") -> Any:
-    """Mark an ``async`` method as a background task.
+    """Mark an ``async`` method as a background task; its signature is kept for type checkers.
 
     ``policy`` says what starting it does while a run is already going: ``"allow"`` (run both,
     as Reflex does), ``"skip"`` (keep the running one), ``"replace"`` (cancel it and start anew)
@@ -151,8 +163,21 @@ def background(fn: Any = None, *, policy: Policy = "allow") -> Any:
     return mark(fn) if fn is not None else mark
 
 
+@overload
+def event(fn: F, *, background: bool = False, policy: Policy = "allow") -> F: ...
+
+
+@overload
+def event(
+    fn: None = None, *, background: bool = False, policy: Policy = "allow"
+) -> Callable[[F], F]: ...
+
+
 def event(fn: Any = None, *, background: bool = False, policy: Policy = "allow") -> Any:
-    """Declare an event handler; ``background=True`` makes it a background task."""
+    """Declare an event handler; ``background=True`` makes it a background task.
+
+    The method's signature is kept for type checkers.
+    """
 
     def mark(f: Any) -> Any:
         if background:
@@ -165,8 +190,12 @@ def event(fn: Any = None, *, background: bool = False, policy: Policy = "allow")
 _background_mark = background
 
 
-class EventHandler:
-    """A reference to a handler of a State class, as ``MyState.handler`` gives it."""
+class EventHandler(Generic[P]):
+    """A reference to a handler of a State class, as ``MyState.handler`` gives it.
+
+    Generic over the handler's parameters (without ``self``), so ``MyState.set_x(5)`` is
+    checked against ``set_x``'s signature (with the ``nbstate.mypy`` plugin).
+    """
 
     __slots__ = ("info", "state_cls")
 
@@ -178,7 +207,12 @@ class EventHandler:
     def name(self) -> str:
         return self.info.name
 
-    def __call__(self, *args: Any) -> EventSpec:
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> EventSpec:
+        if kwargs:
+            raise TypeError(
+                f"{self!r}: events pass arguments by position; write "
+                f"{self.state_cls.__name__}.{self.info.name}(...) without keyword arguments"
+            )
         return EventSpec(self, args)
 
     def __repr__(self) -> str:
@@ -200,7 +234,7 @@ class EventSpec:
 
     __slots__ = ("args", "handler")
 
-    def __init__(self, handler: EventHandler, args: tuple[Any, ...]) -> None:
+    def __init__(self, handler: EventHandler[Any], args: tuple[Any, ...]) -> None:
         self.handler = handler
         self.args = args
 
@@ -243,7 +277,7 @@ class HandlerDescriptor:
 
     def __init__(self, info: HandlerInfo) -> None:
         self.info = info
-        self.ref_cache: dict[type, EventHandler] = {}
+        self.ref_cache: dict[type, EventHandler[Any]] = {}
 
     def __get__(self, inst: Any, cls: type | None = None) -> Any:
         if inst is None:

@@ -84,12 +84,12 @@ class ClassMeta:
     def __init__(self, cls: type) -> None:
         self.cls = cls
         self.name = cls.__name__
-        self.vars: dict[str, VarField] = {}
+        self.vars: dict[str, VarField[Any]] = {}
         self.public: list[str] = []
         self.public_set: frozenset[str] = frozenset()
         self.backend: list[str] = []
         self.patchable: frozenset[str] = frozenset()
-        self.computed: dict[str, ComputedField] = {}
+        self.computed: dict[str, ComputedField[Any]] = {}
         self.handlers: dict[str, HandlerInfo] = {}
         self.extras: dict[str, Any] = {}  # what upper layers derive once per class
 
@@ -132,7 +132,7 @@ def _build_meta(cls: type) -> ClassMeta:
             raise _refuse_name(owner, name, "is declared both as a var and as a method")
         if default is inspect.Parameter.empty:
             default = _implicit_default(owner, name, ann)
-        field = VarField(cls, name, ann, default)
+        field: VarField[Any] = VarField(cls, name, ann, default)
         if field.check is not None:
             try:
                 default = field.check(default, f"{owner}.{name} (its default)")

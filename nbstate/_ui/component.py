@@ -220,8 +220,8 @@ def foreach(items: Any, fn: Callable[..., Any]) -> ForeachNode:
         raise TypeError(f"rx.foreach needs a function that returns a component, got {fn!r}")
     n = next(_arg_ids)
     item_name, index_name = f"item{n}", f"index{n}"
-    item = Var({"op": "arg", "name": item_name}, "item")
-    index = Var({"op": "arg", "name": index_name}, "index")
+    item: Var[Any] = Var({"op": "arg", "name": item_name}, "item")
+    index: Var[int] = Var({"op": "arg", "name": index_name}, "index")
     try:
         nparams = len(inspect.signature(fn).parameters)
     except (TypeError, ValueError):

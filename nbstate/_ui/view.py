@@ -144,13 +144,15 @@ class _Builder:
 
     def events(self, prop: str, targets: list[Any]) -> list[dict[str, Any]]:
         n_values = EVENT_VALUES.get(prop, 0)
-        event_vars = [Var({"op": "event", "i": i}, f"event value {i}") for i in range(n_values)]
+        event_vars: list[Var[Any]] = [
+            Var({"op": "event", "i": i}, f"event value {i}") for i in range(n_values)
+        ]
         out: list[dict[str, Any]] = []
         for target in targets:
             out.extend(self._expand(prop, target, event_vars))
         return out
 
-    def _expand(self, prop: str, target: Any, event_vars: list[Var]) -> list[dict[str, Any]]:
+    def _expand(self, prop: str, target: Any, event_vars: list[Var[Any]]) -> list[dict[str, Any]]:
         if is_event_ref(target):
             ref = resolve(target)
             inst = ref.target if isinstance(ref.target, State) else self._instance_for(ref.target)
@@ -173,7 +175,7 @@ class _Builder:
         return out
 
     def _spec(
-        self, prop: str, ref: EventRef, state: int, event_vars: list[Var]
+        self, prop: str, ref: EventRef, state: int, event_vars: list[Var[Any]]
     ) -> dict[str, Any]:
         info: HandlerInfo = ref.info
         params = info.params

@@ -3,7 +3,7 @@
 A Var is what ``MyState.counter`` gives on the class. Operators build new Vars whose trees the
 browser evaluates with a fixed set of operations. Nothing here is evaluated in the kernel.
 
->>> from nbstate._expr import Var
+>>> from nbstate._vars.expr import Var
 >>> v = Var({"op": "lit", "v": 2}) * 3 + 1
 >>> v.tree()["op"]
 'add'
@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import itertools
 import re
-from typing import Any
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
 
 _BOOL_HINT = (
     "A Var is evaluated in the browser, so Python's `if`, `and`, `or` and `not` cannot test it "
@@ -25,7 +27,7 @@ _BOOL_HINT = (
 _PLACEHOLDER = re.compile("\x00nbvar:(\\d+)\x00")
 # Vars formatted into strings, by key. Temporary Vars (``f"{S.items.length()}"``) must outlive
 # the f-string, so the registry holds them strongly, forgetting the oldest past a bound.
-_placeholders: dict[int, Var] = {}
+_placeholders: dict[int, Var[Any]] = {}
 _MAX_PLACEHOLDERS = 50_000
 _counter = itertools.count(1)
 
@@ -63,8 +65,12 @@ def has_var(value: Any) -> bool:
     return isinstance(value, Var) or (isinstance(value, str) and "\x00nbvar:" in value)
 
 
-class Var:
-    """A reference to state, or an expression over state, evaluated in the browser."""
+class Var(Generic[T]):
+    """A reference to state, or an expression over state, evaluated in the browser.
+
+    ``Var[int]`` is what ``MyState.counter`` is on the class when ``counter: int`` (with the
+    ``nbstate.mypy`` plugin, for type checkers).
+    """
 
     __slots__ = ("__weakref__", "_name", "_tree")
 
@@ -106,92 +112,92 @@ class Var:
 
     __hash__ = object.__hash__
 
-    def _bin(self, op: str, other: Any, *, swap: bool = False) -> Var:
+    def _bin(self, op: str, other: Any, *, swap: bool = False) -> Var[Any]:
         a, b = self.tree(), to_tree(other)
         if swap:
             a, b = b, a
         return Var({"op": op, "a": a, "b": b})
 
-    def __invert__(self) -> Var:
+    def __invert__(self) -> Var[bool]:
         return Var({"op": "not", "a": self.tree()})
 
-    def __neg__(self) -> Var:
+    def __neg__(self) -> Var[Any]:
         return Var({"op": "neg", "a": self.tree()})
 
-    def __and__(self, other: Any) -> Var:
+    def __and__(self, other: Any) -> Var[bool]:
         return self._bin("and", other)
 
-    def __rand__(self, other: Any) -> Var:
+    def __rand__(self, other: Any) -> Var[bool]:
         return self._bin("and", other, swap=True)
 
-    def __or__(self, other: Any) -> Var:
+    def __or__(self, other: Any) -> Var[bool]:
         return self._bin("or", other)
 
-    def __ror__(self, other: Any) -> Var:
+    def __ror__(self, other: Any) -> Var[bool]:
         return self._bin("or", other, swap=True)
 
-    def __eq__(self, other: Any) -> Var:  # type: ignore[override]
+    def __eq__(self, other: Any) -> Var[bool]:  # type: ignore[override]
         return self._bin("eq", other)
 
-    def __ne__(self, other: Any) -> Var:  # type: ignore[override]
+    def __ne__(self, other: Any) -> Var[bool]:  # type: ignore[override]
         return self._bin("ne", other)
 
-    def __lt__(self, other: Any) -> Var:
+    def __lt__(self, other: Any) -> Var[bool]:
         return self._bin("lt", other)
 
-    def __le__(self, other: Any) -> Var:
+    def __le__(self, other: Any) -> Var[bool]:
         return self._bin("le", other)
 
-    def __gt__(self, other: Any) -> Var:
+    def __gt__(self, other: Any) -> Var[bool]:
         return self._bin("gt", other)
 
-    def __ge__(self, other: Any) -> Var:
+    def __ge__(self, other: Any) -> Var[bool]:
         return self._bin("ge", other)
 
-    def __add__(self, other: Any) -> Var:
+    def __add__(self, other: Any) -> Var[Any]:
         return self._bin("add", other)
 
-    def __radd__(self, other: Any) -> Var:
+    def __radd__(self, other: Any) -> Var[Any]:
         return self._bin("add", other, swap=True)
 
-    def __sub__(self, other: Any) -> Var:
+    def __sub__(self, other: Any) -> Var[Any]:
         return self._bin("sub", other)
 
-    def __rsub__(self, other: Any) -> Var:
+    def __rsub__(self, other: Any) -> Var[Any]:
         return self._bin("sub", other, swap=True)
 
-    def __mul__(self, other: Any) -> Var:
+    def __mul__(self, other: Any) -> Var[Any]:
         return self._bin("mul", other)
 
-    def __rmul__(self, other: Any) -> Var:
+    def __rmul__(self, other: Any) -> Var[Any]:
         return self._bin("mul", other, swap=True)
 
-    def __truediv__(self, other: Any) -> Var:
+    def __truediv__(self, other: Any) -> Var[Any]:
         return self._bin("div", other)
 
-    def __rtruediv__(self, other: Any) -> Var:
+    def __rtruediv__(self, other: Any) -> Var[Any]:
         return self._bin("div", other, swap=True)
 
-    def __floordiv__(self, other: Any) -> Var:
+    def __floordiv__(self, other: Any) -> Var[Any]:
         return self._bin("floordiv", other)
 
-    def __rfloordiv__(self, other: Any) -> Var:
+    def __rfloordiv__(self, other: Any) -> Var[Any]:
         return self._bin("floordiv", other, swap=True)
 
-    def __mod__(self, other: Any) -> Var:
+    def __mod__(self, other: Any) -> Var[Any]:
         return self._bin("mod", other)
 
-    def __rmod__(self, other: Any) -> Var:
+    def __rmod__(self, other: Any) -> Var[Any]:
         return self._bin("mod", other, swap=True)
 
-    def __getitem__(self, key: Any) -> Var:
+    def __getitem__(self, key: Any) -> Var[Any]:
         return Var({"op": "item", "a": self.tree(), "key": to_tree(key)})
 
-    def length(self) -> Var:
+    def length(self) -> Var[int]:
         """The length of a list, string or dict, evaluated in the browser."""
         return Var({"op": "length", "a": self.tree()})
 
-    def to_string(self) -> Var:
+    def to_string(self) -> Var[str]:
         """This value formatted as text, as Python's ``str`` would."""
         return Var({"op": "str", "a": self.tree()})
 

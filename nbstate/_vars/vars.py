@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import typing
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar, overload
 
 from .._base.errors import StateDefinitionError
 from .._base.loop import fast_task, loop_or_none
 from .._values.check import compile_check
 from .._values.coerce import type_name
 from .expr import Var
+
+T = TypeVar("T")
 
 # What each computed var reads while it computes: (cache of the instance read, var name).
 # Computing is synchronous, so a stack suffices.
@@ -38,7 +40,7 @@ class Core(Protocol):
     def sees_uncommitted(self) -> bool: ...
 
 
-class BackendVarRef(Var):
+class BackendVarRef(Var[T]):
     """``MyState._secret`` on the class: usable in Python, refused by components."""
 
     __slots__ = ()
@@ -50,8 +52,12 @@ class BackendVarRef(Var):
         )
 
 
-class VarField:
-    """The descriptor behind one declared var (public or backend)."""
+class VarField(Generic[T]):
+    """The descriptor behind one declared var (public or backend).
+
+    Users never write it: ``counter: int = 0`` in a State class body becomes one. On the class
+    it gives a ``Var[int]``, on an instance the int.
+    """
 
     __slots__ = (
         "annotation",
@@ -76,10 +82,16 @@ class VarField:
         self.exact: type | None = annotation if annotation in (int, str, bool, float) else None
         self.label = label = f"{owner.__name__}.{name}"
         tree = {"op": "var", "s": owner, "name": name}
-        self.ref: Var = BackendVarRef(tree, label) if self.backend else Var(tree, label)
+        self.ref: Var[T] = BackendVarRef(tree, label) if self.backend else Var(tree, label)
 
     def __repr__(self) -> str:
         return f"<var {self.owner.__name__}.{self.name}: {type_name(self.annotation)}>"
+
+    @overload
+    def __get__(self, inst: None, cls: type | None = None) -> Var[T]: ...
+
+    @overload
+    def __get__(self, inst: object, cls: type | None = None) -> T: ...
 
     def __get__(self, inst: Any, cls: type | None = None) -> Any:
         if inst is None:
@@ -105,23 +117,30 @@ class VarField:
         raise AttributeError(f"{self.owner.__name__}.{self.name} is a var and cannot be deleted")
 
 
-class ComputedField:
-    """The descriptor behind a computed var, declared with ``@nbstate.var``."""
+class ComputedField(Generic[T]):
+    """The descriptor behind a computed var, declared with ``@nbstate.var``: a ``Var[T]`` on
+    the class, the cached value on an instance."""
 
     __slots__ = ("annotation", "fn", "name", "owner", "ref")
 
-    def __init__(self, fn: Callable[[Any], Any], annotation: Any) -> None:
+    def __init__(self, fn: Callable[[Any], T], annotation: Any) -> None:
         self.fn = fn
         self.annotation = annotation
         self.name = fn.__name__
         self.owner: type | None = None
-        self.ref: Var | None = None
+        self.ref: Var[T] | None = None
 
     def bind(self, owner: type, name: str) -> None:
         """Attach to the State class that declares it."""
         self.owner = owner
         self.name = name
         self.ref = Var({"op": "var", "s": owner, "name": name}, f"{owner.__name__}.{name}")
+
+    @overload
+    def __get__(self, inst: None, cls: type | None = None) -> Var[T]: ...
+
+    @overload
+    def __get__(self, inst: object, cls: type | None = None) -> T: ...
 
     def __get__(self, inst: Any, cls: type | None = None) -> Any:
         if inst is None:
@@ -141,7 +160,7 @@ class ComputedField:
             "and cannot be assigned. Change the vars it reads instead."
         )
 
-    def compute(self, inst: Any) -> tuple[Any, set[tuple[ComputedCache, str]]]:
+    def compute(self, inst: Any) -> tuple[T, set[tuple[ComputedCache, str]]]:
         """Run the function, returning its value and the vars it read (of any state)."""
         reads: set[tuple[ComputedCache, str]] = set()
         _reading.append(reads)
@@ -160,7 +179,7 @@ class ComputedCache:
 
     __slots__ = ("dependents", "deps", "fields", "stale", "state", "touched", "values")
 
-    def __init__(self, state: Any, fields: dict[str, ComputedField]) -> None:
+    def __init__(self, state: Any, fields: dict[str, ComputedField[Any]]) -> None:
         self.state = state
         self.fields = fields
         self.values: dict[str, Any] = {}
@@ -206,6 +225,14 @@ class ComputedCache:
         self.stale = set(self.fields)
 
 
+@overload
+def computed(fn: Callable[[Any], T]) -> ComputedField[T]: ...
+
+
+@overload
+def computed(fn: None = None) -> Callable[[Callable[[Any], T]], ComputedField[T]]: ...
+
+
 def computed(fn: Any = None) -> Any:
     """Declare a computed var: cached, recomputed only when a var it reads changes, and synced.
 
@@ -215,9 +242,11 @@ def computed(fn: Any = None) -> Any:
     ...     @nbstate.var
     ...     def double(self) -> int:
     ...         return self.n * 2
+    >>> S().double
+    4
     """
 
-    def make(f: Callable[[Any], Any]) -> ComputedField:
+    def make(f: Callable[[Any], Any]) -> ComputedField[Any]:
         try:
             ann = typing.get_type_hints(f).get("return", Any)
         except Exception:  # a forward reference that cannot be resolved here
