@@ -107,7 +107,12 @@ export function pyStr(v: unknown): string {
   if (v === true) return "True";
   if (v === false) return "False";
   if (typeof v === "string") return v;
-  if (typeof v === "number") return String(v);
+  if (typeof v === "number") {
+    if (Number.isNaN(v)) return "nan";
+    if (v === Infinity) return "inf";
+    if (v === -Infinity) return "-inf";
+    return String(v);
+  }
   try {
     return JSON.stringify(v) ?? "None";
   } catch {

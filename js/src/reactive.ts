@@ -3,6 +3,7 @@
  * hub (one Backbone listener per state var, fanned out to the bindings that read it) and
  * bindings that re-run only when one of their dependencies changes.
  */
+import { decodeWire } from "./wire-values";
 import type { Dep } from "./expr";
 import { collectDeps } from "./expr";
 import type { Expr, ModelLike } from "./types";
@@ -98,7 +99,7 @@ export class VarHub {
   read(s: number, name: string): unknown {
     const m = this.states[s];
     if (!m) throw new Error(`state index ${s} is out of range (this view reads ${this.states.length} states)`);
-    return m.get("v_" + name);
+    return decodeWire(m.get("v_" + name));
   }
 
   subscribe(s: number, name: string, fn: () => void): () => void {

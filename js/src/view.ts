@@ -10,6 +10,7 @@ import { retainPatchHandler } from "./patch";
 import { Owner, Scope, VarHub } from "./reactive";
 import { mountNode } from "./render";
 import type { Callback, EventSpec, ModelLike, TreeNode } from "./types";
+import { encodeWire } from "./wire-values";
 
 const REF_PREFIX = "IPY_MODEL_";
 const EVENT_COUNTER = Symbol.for("nbstate.eventCounter");
@@ -46,6 +47,8 @@ interface CustomMessage {
 export class NbView {
   readonly root: HTMLElement;
   readonly errors: ErrorArea;
+  /** Shown when the view no longer works (its state class was redefined): `_nbstate_notice`. */
+  readonly notice: HTMLElement;
   private readonly treeEl: HTMLElement;
   private readonly doc: Document;
   private states: ModelLike[] = [];
@@ -70,6 +73,20 @@ export class NbView {
   private readonly onRefs: Callback = () => {
     if (this.refsChanged()) void this.load();
   };
+  private readonly onNotice: Callback = () => {
+    const text = this.model.get("_nbstate_notice");
+    const on = typeof text === "string" && text !== "";
+    this.notice.textContent = on ? text : "";
+    this.notice.hidden = !on;
+    // A dead view takes no clicks or typing: its state is closed.
+    if (on) {
+      this.treeEl.setAttribute("inert", "");
+      this.treeEl.setAttribute("aria-disabled", "true");
+    } else {
+      this.treeEl.removeAttribute("inert");
+      this.treeEl.removeAttribute("aria-disabled");
+    }
+  };
 
   constructor(
     private readonly model: ModelLike,
@@ -79,9 +96,13 @@ export class NbView {
     this.root = this.doc.createElement("div");
     this.root.className = "nbstate-view";
     this.errors = new ErrorArea(this.doc);
+    this.notice = this.doc.createElement("div");
+    this.notice.className = "nbstate-notice";
+    this.notice.setAttribute("role", "status");
+    this.notice.hidden = true;
     this.treeEl = this.doc.createElement("div");
     this.treeEl.className = "nbstate-tree";
-    this.root.append(this.errors.el, this.treeEl);
+    this.root.append(this.notice, this.errors.el, this.treeEl);
     el.appendChild(this.root);
   }
 
@@ -90,6 +111,8 @@ export class NbView {
     this.model.on("change:tree", this.onTree, this.ctx);
     this.model.on("change:states", this.onRefs, this.ctx);
     this.model.on("change:widgets", this.onRefs, this.ctx);
+    this.model.on("change:_nbstate_notice", this.onNotice, this.ctx);
+    this.onNotice();
     await this.load();
   }
 
@@ -221,7 +244,7 @@ export class NbView {
     const id = nextEventId();
     if (this.pending.size > 1000) this.pending.clear(); // a kernel that never answers
     this.pending.set(id, { handler, onRejected });
-    state.send({ kind: "event", id, handler, args, view: this.viewId() });
+    state.send({ kind: "event", id, handler, args: encodeWire(args), view: this.viewId() });
   }
 
   /**
@@ -241,6 +264,7 @@ export class NbView {
     this.model.off("change:tree", this.onTree, this.ctx);
     this.model.off("change:states", this.onRefs, this.ctx);
     this.model.off("change:widgets", this.onRefs, this.ctx);
+    this.model.off("change:_nbstate_notice", this.onNotice, this.ctx);
     this.detachStates();
     this.errors.dispose();
     this.pending.clear();
