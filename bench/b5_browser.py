@@ -423,7 +423,7 @@ def b5b(
         n = max(1, len(kernel[kind]))
         stats = got["stats"][kind]
         if kind == "foreach":
-            nbytes = sum(len(f) for f in frames if b'"patch"' in f)
+            nbytes = sum(len(f) for f in frames if b'"patches"' in f)
         else:
             nbytes = sum(len(f) for f in frames if b"data-i" in f)
         res[kind] = {

@@ -6,7 +6,7 @@ MutationObserver watches the list element (subtree, childList, characterData, at
 a new cell changes the list in place. The tests count the mutation records and the distinct row
 elements they touch, and check that all other row elements are still the same objects (they
 still carry their tags, in order). The kernel's messages are watched on the kernel websocket:
-an in-place change must arrive as a small ``patch`` comm message, not as the whole list.
+an in-place change must arrive as small patch ops in the hub's batch, not as the whole list.
 """
 
 from __future__ import annotations
@@ -164,7 +164,8 @@ def _assert_kept(tags: list[Any], expected: list[Any]) -> None:
 
 
 def _patch_frames(frames: list[bytes]) -> list[bytes]:
-    return [f for f in frames if re.search(rb'"kind":\s*"patch"', f)]
+    """Frames that carry patch ops: a hub batch with a "patches" entry."""
+    return [f for f in frames if re.search(rb'"kind":\s*"batch"', f) and b'"patches"' in f]
 
 
 def test_changing_one_row_mutates_only_that_row(
