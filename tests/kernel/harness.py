@@ -144,6 +144,24 @@ class KernelFrontend:
             msg["header"]["subshell_id"] = subshell_id
         self.kc.shell_channel.send(msg)
 
+    def send_comm_data(self, comm_id: str, data: Any, buffers: list[bytes] | None = None) -> None:
+        """A comm_msg whose ``data`` is exactly ``data`` (for malformed messages)."""
+        msg = self.kc.session.msg("comm_msg", {"comm_id": comm_id, "data": data})
+        if buffers:
+            self.kc.session.send(self.kc.shell_channel.socket, msg, buffers=buffers)
+        else:
+            self.kc.shell_channel.send(msg)
+
+    def batch_entries(self, comm_id: str) -> list[dict[str, Any]]:
+        """This model's entries in the hub's batch messages, in order (one per batch)."""
+        out = []
+        for m in self.messages():
+            data = m["content"].get("data", {})
+            body = data.get("content") if data.get("method") == "custom" else None
+            if isinstance(body, dict) and body.get("kind") == "batch" and comm_id in body["models"]:
+                out.append(body["models"][comm_id])
+        return out
+
     def comm_msgs(self, comm_id: str) -> list[dict[str, Any]]:
         return [
             m["content"]["data"]

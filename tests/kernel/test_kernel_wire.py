@@ -1,10 +1,10 @@
-"""Exactness, hostile input, visible errors, subshells and shutdown, in a real kernel."""
+"""Visible errors, subshells, shutdown and the frame budget, in a real kernel (exactness and
+hostile input are in the reliability suite)."""
 
 from __future__ import annotations
 
 import json
 import os
-import random
 import tempfile
 import time
 
@@ -47,85 +47,6 @@ class Count(rx.State):
 s = Count()
 rx.model(s);
 """
-
-
-def test_no_lost_updates_over_the_wire(kernel: KernelFrontend) -> None:
-    """200 tasks x 100 increments and 1,000 frontend events end exact in kernel and frontend."""
-    kernel.execute(COUNTER_STATE)
-    comm = kernel.comm_id_of("Count")
-    kernel.execute("handles = [rx.start(Count.hundred, state=s) for _ in range(200)]")
-    for i in range(1000):
-        kernel.send_event(comm, "increment", event_id=i)
-    kernel.wait_for(
-        lambda: kernel.frontend_state(comm).get("v_n") == 21_000, timeout=120, what="21,000"
-    )
-    assert kernel.value("s.n") == "21000"
-    assert kernel.value("sum(h.status == 'done' for h in handles)") == "200"
-    kernel.wait_for(
-        lambda: sum(c.get("kind") == "done" for c in kernel.customs(comm)) == 1000,
-        timeout=60,
-        what="1,000 done replies",
-    )
-    assert kernel.frontend_state(comm)["v_n"] == 21_000
-
-
-def test_hostile_messages_are_refused_without_harm(kernel: KernelFrontend) -> None:
-    """500+ malformed or forbidden messages each get a refusal; no state changes; no leak."""
-    kernel.execute(COUNTER_STATE)
-    comm = kernel.comm_id_of("Count")
-    rng = random.Random(3)
-    bad_names = [
-        "_internal",
-        "_api_key",
-        "__init__",
-        "__class__",
-        "n",
-        "missing",
-        "",
-        "set__api_key",
-    ]
-    junk = [None, "x", 1.5, [1], {"k": 1}, True, "9z", [[[]]]]
-    sent = 0
-    for i in range(520):
-        choice = rng.random()
-        if choice < 0.5:
-            content: object = {
-                "kind": "event",
-                "id": i,
-                "handler": rng.choice(bad_names),
-                "args": [rng.choice(junk)],
-            }
-        elif choice < 0.7:
-            content = {
-                "kind": "event",
-                "id": i,
-                "handler": "set_n",
-                "args": [rng.choice(["abc", None, [1], {"a": 1}, 1.5, True])],
-            }
-        elif choice < 0.85:
-            content = {"kind": "event", "id": i, "handler": "increment", "args": [1, 2]}
-        else:
-            content = {"kind": rng.choice(["evnt", None, 5]), "id": i}
-        kernel.send_custom(comm, content)
-        sent += 1
-    kernel.send_custom(comm, {"kind": "event", "id": "not-int", "handler": "increment"})
-    kernel.send_custom(
-        comm, {"kind": "event", "id": 9999, "handler": "set_label", "args": ["x" * 1_100_000]}
-    )
-    kernel.wait_for(
-        lambda: sum(c.get("kind") == "rejected" for c in kernel.customs(comm)) >= sent + 1,
-        timeout=60,
-        what="all refusals",
-    )
-    refusals = [c for c in kernel.customs(comm) if c.get("kind") == "rejected"]
-    assert all(isinstance(c["error"], str) and len(c["error"]) > 10 for c in refusals)
-    assert kernel.value("s.n, s.label") == "(0, '')"
-    kernel.send_event(comm, "increment", event_id=10_000)
-    kernel.wait_for(lambda: kernel.frontend_state(comm).get("v_n") == 1, what="still alive")
-    comm_traffic = json.dumps(
-        [m["content"] for m in kernel.messages() if m["msg_type"].startswith("comm_")]
-    )
-    assert "backend-secret-9c1e" not in comm_traffic
 
 
 def test_handler_error_shows_in_owning_cell_and_view_model(kernel: KernelFrontend) -> None:
@@ -219,6 +140,7 @@ rx.model(fast)
     kernel.execute("h = rx.start(Fast.spin, 20_000, state=fast)\nelapsed = await h")
     kernel.wait_for(lambda: kernel.frontend_state(comm).get("v_n") == 20_000, what="final value")
     elapsed = float(kernel.value("elapsed"))
-    updates = [d for d in kernel.comm_msgs(comm) if d.get("method") == "update"]
+    updates = kernel.batch_entries(comm)
+    assert updates, "the state's changes never went out"
     assert len(updates) <= elapsed / 0.016 + 3, (len(updates), elapsed)
     assert len(updates) < 20_000 / 20
