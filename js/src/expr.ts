@@ -5,6 +5,7 @@
  * malformed expressions throw `ExprError`, which the renderer catches and shows inline.
  */
 import type { Expr } from "./types";
+import { decodeWire } from "./wire-values";
 
 export class ExprError extends Error {
   constructor(message: string) {
@@ -101,23 +102,32 @@ export function pyType(v: unknown): string {
   return "dict";
 }
 
-/** Python-like `str`: True/False, None, numbers as JS prints them, strings as is, else JSON. */
+/**
+ * Python-like `str`: True/False, None, numbers as JS prints them (but `inf`, `-inf` and `nan` as
+ * Python does), strings as is, else JSON (with the same three spellings inside).
+ */
 export function pyStr(v: unknown): string {
   if (v === null || v === undefined) return "None";
   if (v === true) return "True";
   if (v === false) return "False";
   if (typeof v === "string") return v;
-  if (typeof v === "number") {
-    if (Number.isNaN(v)) return "nan";
-    if (v === Infinity) return "inf";
-    if (v === -Infinity) return "-inf";
-    return String(v);
-  }
+  if (typeof v === "number") return Number.isFinite(v) ? String(v) : Number.isNaN(v) ? "nan" : v > 0 ? "inf" : "-inf";
   try {
-    return JSON.stringify(v) ?? "None";
+    return jsonText(v);
   } catch {
     return String(v);
   }
+}
+
+/** JSON text, except that non-finite numbers read `inf`, `-inf`, `nan` (JSON would say null). */
+function jsonText(v: unknown): string {
+  if (typeof v === "number" && !Number.isFinite(v)) return pyStr(v);
+  if (Array.isArray(v)) return "[" + v.map((x) => (x === undefined ? "null" : jsonText(x))).join(",") + "]";
+  if (isObj(v)) {
+    const parts = Object.entries(v).filter(([, x]) => x !== undefined);
+    return "{" + parts.map(([k, x]) => JSON.stringify(k) + ":" + jsonText(x)).join(",") + "}";
+  }
+  return JSON.stringify(v) ?? "null";
 }
 
 function codePoints(s: string): string[] {
@@ -215,11 +225,17 @@ function divisor(b: unknown, op: string): number {
   return y;
 }
 
-/** Python `//`: floors towards negative infinity. */
+/**
+ * Python `//`: floors towards negative infinity. Computed from the remainder as Python does for
+ * floats, so `1 // 0.1` is 9, `-1 // inf` is -1 and `inf // 1` is nan.
+ */
 export function floordiv(a: unknown, b: unknown): number {
   const x = num(a, "//");
   const y = divisor(b, "//");
-  return Math.floor(x / y);
+  const r = x % y; // C fmod, the remainder Python starts from
+  const q = (x - r) / y - (r !== 0 && r < 0 !== y < 0 ? 1 : 0);
+  const f = Math.floor(q); // q is integral up to rounding error
+  return q - f > 0.5 ? f + 1 : f === 0 ? 0 : f;
 }
 
 /** Python `%`: the result has the sign of the divisor. */
@@ -247,8 +263,8 @@ export function evaluate(e: Expr, env: EvalEnv): unknown {
   if (!isExpr(e)) throw new ExprError(`not an expression: ${safeJson(e)}`);
   const ev = (name: string): unknown => evaluate(field(e, name), env);
   switch (e.op) {
-    case "lit":
-      return e.v === undefined ? null : e.v;
+    case "lit": // a literal may carry non-finite floats as the var values do
+      return e.v === undefined ? null : decodeWire(e.v);
     case "var": {
       if (typeof e.s !== "number" || typeof e.name !== "string") {
         throw new ExprError("malformed 'var' expression: needs a state index 's' and a 'name'");

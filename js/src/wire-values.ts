@@ -5,7 +5,11 @@
  */
 
 const TAG = "$nbf";
-const DECODED: Record<string, number> = { inf: Infinity, "-inf": -Infinity, nan: NaN };
+const DECODED = new Map<string, number>([
+  ["inf", Infinity],
+  ["-inf", -Infinity],
+  ["nan", NaN],
+]);
 
 function isTag(v: unknown): v is Record<string, string> {
   if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
@@ -23,26 +27,25 @@ export function decodeWire(v: unknown): unknown {
   if (known !== undefined) return known;
   let out: unknown = v;
   if (isTag(v)) {
-    const n = DECODED[v[TAG]];
+    const n = DECODED.get(v[TAG]);
     out = n === undefined ? v : n;
   } else if (Array.isArray(v)) {
     let copy: unknown[] | null = null;
     for (let i = 0; i < v.length; i++) {
       const d = decodeWire(v[i]);
-      if (d !== v[i] && copy === null) copy = v.slice(0, i);
+      if (copy === null && !Object.is(d, v[i])) copy = v.slice(0, i);
       if (copy !== null) copy.push(d);
     }
     out = copy ?? v;
   } else {
-    let copy: Record<string, unknown> | null = null;
-    const entries = Object.entries(v as Record<string, unknown>);
-    for (let i = 0; i < entries.length; i++) {
-      const [k, item] = entries[i];
+    let changed = false;
+    const entries = Object.entries(v as Record<string, unknown>).map(([k, item]) => {
       const d = decodeWire(item);
-      if (d !== item && copy === null) copy = Object.fromEntries(entries.slice(0, i));
-      if (copy !== null) copy[k] = d;
-    }
-    out = copy ?? v;
+      if (!Object.is(d, item)) changed = true;
+      return [k, d] as const;
+    });
+    // fromEntries defines own properties, so a "__proto__" key stays a key.
+    if (changed) out = Object.fromEntries(entries);
   }
   memo.set(v, out);
   return out;

@@ -150,6 +150,34 @@ describe("arithmetic", () => {
     expect(bin("floordiv", 7.5, 2)).toBe(3);
   });
 
+  it("floordiv and mod with floats, inf and nan give what Python gives", () => {
+    expect(bin("floordiv", 1, 0.1)).toBe(9); // not Math.floor(1 / 0.1) = 10
+    expect(bin("floordiv", -1, Infinity)).toBe(-1);
+    expect(bin("floordiv", 1, Infinity)).toBe(0);
+    expect(bin("floordiv", 5, -Infinity)).toBe(-1);
+    expect(bin("floordiv", Infinity, 1)).toBeNaN();
+    expect(bin("floordiv", NaN, 2)).toBeNaN();
+    expect(bin("mod", -1, Infinity)).toBe(Infinity);
+    expect(bin("mod", 1, -Infinity)).toBe(-Infinity);
+    expect(bin("mod", 5, Infinity)).toBe(5);
+    expect(bin("mod", Infinity, 2)).toBeNaN();
+  });
+
+  it("non-finite floats compare and compute as in Python", () => {
+    const nan = { $nbf: "nan" };
+    const inf = { $nbf: "inf" };
+    for (const cmp of ["lt", "le", "gt", "ge", "eq"]) expect(bin(cmp, nan, 1), cmp).toBe(false);
+    expect(bin("ne", nan, nan)).toBe(true);
+    expect(bin("gt", inf, 1e308)).toBe(true);
+    expect(bin("eq", inf, inf)).toBe(true);
+    expect(bin("sub", inf, inf)).toBeNaN();
+    expect(bin("mul", inf, 0)).toBeNaN();
+    expect(bin("div", 1, inf)).toBe(0);
+    expect(() => bin("div", inf, 0)).toThrow(/division by zero/);
+    expect(run(op("not", { a: lit(nan) }))).toBe(false); // nan is truthy
+    expect(() => bin("mul", "ab", inf)).toThrow(ExprError);
+  });
+
   it("mod takes the sign of the divisor (Python %)", () => {
     expect(bin("mod", 7, 3)).toBe(1);
     expect(bin("mod", -7, 3)).toBe(2);
@@ -180,6 +208,15 @@ describe("strings and containers", () => {
     expect(run(op("str", { a: lit([1, "a"]) }))).toBe('[1,"a"]');
     expect(run(op("str", { a: lit({ k: null }) }))).toBe('{"k":null}');
     expect(pyStr(undefined)).toBe("None");
+  });
+
+  it("str shows inf, -inf and nan as Python does, also inside lists and dicts", () => {
+    expect(pyStr(Infinity)).toBe("inf");
+    expect(pyStr(-Infinity)).toBe("-inf");
+    expect(pyStr(NaN)).toBe("nan");
+    expect(run(op("str", { a: lit({ $nbf: "-inf" }) }))).toBe("-inf"); // literals carry tags too
+    expect(pyStr([1.5, Infinity, { a: NaN, b: [-Infinity, null, "x"] }])).toBe('[1.5,inf,{"a":nan,"b":[-inf,null,"x"]}]');
+    expect(run(op("concat", { parts: [lit("x="), lit({ $nbf: "nan" })] }))).toBe("x=nan");
   });
 
   it("concat joins the str() of every part", () => {

@@ -1,6 +1,18 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { installHub } from "../src/hub";
+import { applyPatch } from "../src/patch";
+import { VarHub } from "../src/reactive";
 import { decodeWire, encodeWire } from "../src/wire-values";
-import { arg, comp, events, handler, lit, mount, op, text, v } from "./helpers";
+import { FakeModel, FakeWidgetManager, arg, comp, events, handler, lit, mount, mutations, op, text, v } from "./helpers";
+
+afterEach(() => {
+  document.body.replaceChildren();
+  vi.restoreAllMocks();
+});
+
+async function settle(): Promise<void> {
+  for (let i = 0; i < 10; i++) await Promise.resolve();
+}
 
 describe("non-finite floats", () => {
   it("decodes tags anywhere and keeps untagged containers as they are", () => {
@@ -32,6 +44,76 @@ describe("non-finite floats", () => {
     m.cleanup();
   });
 
+  it("leaves a dict that only looks like a tag alone, and keeps a __proto__ key a key", () => {
+    const odd = { $nbf: "huge" };
+    expect(decodeWire(odd)).toBe(odd);
+    const withProto = JSON.parse('{"__proto__": {"$nbf": "inf"}, "b": 1}');
+    const d = decodeWire(withProto) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(d)).toBe(Object.prototype);
+    expect(Object.keys(d)).toEqual(["__proto__", "b"]);
+    expect(d["__proto__"]).toBe(Infinity);
+  });
+
+  it("patch ops whose value carries a tag: a legacy patch message and a hub batch", async () => {
+    const m = await mount(
+      comp("box", {}, [{ type: "foreach", list: v("xs"), item: "it", body: text(op("concat", { parts: [arg("it"), lit(";")] })) }]),
+      [{ xs: [1.5] }],
+    );
+    m.states[0].receive({ kind: "patch", var: "xs", ops: [{ op: "append", path: [], value: { $nbf: "nan" } }] });
+    expect(m.tree.textContent).toBe("1.5;nan;");
+    const hub = new FakeModel({ _nbstate_hub: "kernel" }, m.manager, "hub");
+    const stop = installHub(hub as never);
+    hub.receive({
+      kind: "batch",
+      seq: 1,
+      models: { [m.states[0].model_id]: { patches: { xs: [{ op: "set", path: [0], value: { $nbf: "-inf" } }] } } },
+    });
+    await settle();
+    expect(m.tree.textContent).toBe("-inf;nan;");
+    // The model keeps the wire form (what jslink and a saved notebook see); views decode it.
+    expect(m.states[0].get("v_xs")).toEqual([{ $nbf: "-inf" }, { $nbf: "nan" }]);
+    stop();
+    m.cleanup();
+  });
+
+  it("memoizes by identity: a patch re-decodes only the changed row, untouched rows keep identity", () => {
+    const rows = Array.from({ length: 1000 }, (_, i) => ({ id: i, x: i % 100 === 0 ? { $nbf: "inf" } : i }));
+    const manager = new FakeWidgetManager();
+    const model = new FakeModel({ v_rows: rows }, manager);
+    const hub = new VarHub([model]);
+    const first = hub.read(0, "rows") as { id: number; x: number }[];
+    expect(first).not.toBe(rows);
+    expect(first[0].x).toBe(Infinity);
+    expect(first[1]).toBe(rows[1]); // a row without tags is the raw row itself
+    expect(hub.read(0, "rows")).toBe(first); // no second walk
+
+    model.set("v_rows", applyPatch(rows, [{ op: "set", path: [500, "x"], value: { $nbf: "nan" } }]));
+    const second = hub.read(0, "rows") as { id: number; x: number }[];
+    expect(Number.isNaN(second[500].x)).toBe(true);
+    expect(second.filter((row, i) => row !== first[i]).map((r) => r.id)).toEqual([500]);
+
+    // A list without any tag is returned as itself, so foreach diffs the raw rows.
+    const plain = [{ id: 1 }, { id: 2 }];
+    model.set("v_rows", plain);
+    expect(hub.read(0, "rows")).toBe(plain);
+    hub.dispose();
+  });
+
+  it("a foreach row whose value becomes inf is the only row the DOM changes in", async () => {
+    const rows = Array.from({ length: 200 }, (_, i) => i);
+    const m = await mount(comp("box", {}, [{ type: "foreach", list: v("xs"), item: "it", body: comp("text", {}, [text(arg("it"))]) }]), [
+      { xs: rows },
+    ]);
+    const ps = Array.from(m.tree.querySelectorAll("p"));
+    const records = mutations(m.tree, () =>
+      m.states[0].receive({ kind: "patch", var: "xs", ops: [{ op: "set", path: [7], value: { $nbf: "inf" } }] }),
+    );
+    expect(ps[7].textContent).toBe("inf");
+    const touched = new Set(records.map((r) => (r.target.nodeType === 1 ? r.target : r.target.parentNode)));
+    expect([...touched]).toEqual([ps[7]]);
+    m.cleanup();
+  });
+
   it("encodes what a view sends", async () => {
     expect(encodeWire([1, Infinity, { a: -Infinity, b: NaN }])).toEqual([
       1,
@@ -43,23 +125,6 @@ describe("non-finite floats", () => {
     ]);
     (m.tree.querySelector("button") as HTMLButtonElement).click();
     expect(events(m.states[0])).toEqual([{ kind: "event", handler: "set_x", args: [{ $nbf: "inf" }], view: m.view.model_id }]);
-    m.cleanup();
-  });
-});
-
-describe("the redefinition notice", () => {
-  it("shows the notice and makes the tree inert, and clears both", async () => {
-    const m = await mount(comp("button", {}, ["go"], { events: { on_click: [handler("go")] } }), [{}]);
-    const notice = m.el.querySelector(".nbstate-notice") as HTMLElement;
-    expect(notice.hidden).toBe(true);
-    m.view.set("_nbstate_notice", "S was redefined in cell [7]. Re-run the cell [3] that shows it.");
-    expect(notice.hidden).toBe(false);
-    expect(notice.getAttribute("role")).toBe("status");
-    expect(notice.textContent).toContain("redefined");
-    expect(m.tree.hasAttribute("inert")).toBe(true);
-    m.view.set("_nbstate_notice", "");
-    expect(notice.hidden).toBe(true);
-    expect(m.tree.hasAttribute("inert")).toBe(false);
     m.cleanup();
   });
 });
