@@ -73,12 +73,15 @@ export class NbView {
   private readonly onRefs: Callback = () => {
     if (this.refsChanged()) void this.load();
   };
+  /** The view no longer works (`_nbstate_notice` is set): it shows why and sends nothing. */
+  private dead = false;
   private readonly onNotice: Callback = () => {
     const text = this.model.get("_nbstate_notice");
     const on = typeof text === "string" && text !== "";
+    this.dead = on;
     this.notice.textContent = on ? text : "";
     this.notice.hidden = !on;
-    // A dead view takes no clicks or typing: its state is closed.
+    // A dead view takes no clicks or typing (inert); its state is closed.
     if (on) {
       this.treeEl.setAttribute("inert", "");
       this.treeEl.setAttribute("aria-disabled", "true");
@@ -227,6 +230,11 @@ export class NbView {
   ): void {
     const state = this.states[spec?.s];
     const handler = typeof spec?.handler === "string" ? spec.handler : "?";
+    if (this.dead) {
+      // Where `inert` is not supported, an event can still fire; its state model is closed.
+      warn(`event '${handler}' not sent: this view's state class was redefined`);
+      return;
+    }
     if (!state) {
       warn(`event '${handler}' names state ${String(spec?.s)}, which this view does not have`);
       this.errors.addLocal({ type: "EventError", message: `no state at index ${String(spec?.s)}`, handler });
