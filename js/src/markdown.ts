@@ -4,17 +4,18 @@
  * string is produced or parsed: raw HTML in the source is shown as text, link targets go through
  * safeHref (an unsafe link keeps its text, without the link) and image sources through safeSrc.
  */
-import { Lexer, type MarkedToken, type Token, type Tokens } from "marked";
+import { Lexer, type MarkedOptions, type MarkedToken, type Token, type Tokens } from "marked";
 import { warn } from "./context";
 import { decodeCharRefs, safeHref, safeSrc } from "./sanitize";
 
-const OPTIONS = { gfm: true };
+// A fresh object per lexer: marked stores its tokenizer on the options object it is given.
+const options = (): MarkedOptions => ({ gfm: true, breaks: false, pedantic: false });
 const MAX_DEPTH = 48; // deeper tokens show as their source text
 
 export function renderMarkdown(source: string, doc: Document): DocumentFragment {
   const frag = doc.createDocumentFragment();
   try {
-    walk(new Lexer(OPTIONS).lex(source), frag, doc, 0);
+    walk(new Lexer(options()).lex(source), frag, doc, 0);
   } catch (err) {
     // marked recurses once per nesting level: thousands of nested quotes overflow the stack.
     warn("could not render markdown, showing its source:", err);
@@ -25,7 +26,7 @@ export function renderMarkdown(source: string, doc: Document): DocumentFragment 
 
 /** Appends the inline content of `text` (emphasis, code, links, ...; no blocks). */
 export function appendInline(parent: Node, text: string, doc: Document): void {
-  walk(Lexer.lexInline(text, OPTIONS), parent, doc, 0);
+  walk(Lexer.lexInline(text, options()), parent, doc, 0);
 }
 
 /** An element holding `content`: text as is, or tokens rendered one level deeper. */
