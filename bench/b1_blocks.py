@@ -58,7 +58,12 @@ def _last_value(payload: Any, name: str) -> Any:
     if payload is None:
         return None
     _msg_type, data = payload
-    state = (data or {}).get("state") or {}
+    data = data or {}
+    state = data.get("state") or {}
+    content = data.get("content") if data.get("method") == "custom" else None
+    if isinstance(content, dict) and content.get("kind") == "batch":  # nbstate's hub
+        for entry in content.get("models", {}).values():
+            state = {**state, **entry.get("state", {})}
     for key in (f"v_{name}", name, "value"):
         if key in state:
             return state[key]

@@ -96,7 +96,6 @@ class Transactional:
             else:
                 core.spare = None
                 txn.task = task
-                txn.open = True
             lock.owner = txn
             txn.parent = open_txns.get(task)
             open_txns[task] = txn
@@ -116,11 +115,9 @@ class Transactional:
             open_txns[txn.task] = parent
             txn.parent = None
         if et is None and len(txn.cores) == 1 and not txn.shared:
-            if core.log.dirty or core.cache.stale:
+            if core.log.dirty or core.stale:
                 try:
-                    core.finish(core.prepare())
-                    if core.cache.touched:
-                        core.refresh_dependents()
+                    core.commit_alone()
                 except BaseException as failure:
                     if core.rollback():
                         _note_rollback(failure, f"the `async with` block on {txn.label} was")
@@ -128,11 +125,11 @@ class Transactional:
                     raise
             # _end_block's first case, inlined
             txn.task = None
-            txn.open = False
-            if core.lock.waiters:
-                core.lock.release()
+            lock = core.lock
+            if lock.waiters:
+                lock.release()
             else:
-                core.lock.owner = None
+                lock.owner = None
             core.spare = txn
             if _deferred:
                 run_deferred()
@@ -167,7 +164,7 @@ def _end_block(core: Core, txn: Txn) -> None:
         release(txn)
         cores.append(core)
         txn.shared = False
-    txn.open = False
+    txn.task = None
     core.spare = txn
 
 
@@ -175,7 +172,7 @@ async def join(core: Core) -> None:
     """Take ``core``'s lock into the running task's transaction, waiting if needed."""
     task = running_task()
     txn = innermost(task)
-    if txn is None or not txn.open or txn.task is not task:
+    if txn is None:
         return  # no transaction here: the caller only reads, and writes will say what to do
     if core in txn.cores:
         return

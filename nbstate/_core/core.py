@@ -103,6 +103,7 @@ class Core:
         "__weakref__",
         "cache",
         "closed",
+        "dependents",
         "label",
         "lock",
         "log",
@@ -116,6 +117,7 @@ class Core:
         "sent",
         "sink",
         "spare",
+        "stale",
         "state",
         "store",
         "values",
@@ -128,6 +130,9 @@ class Core:
         self.lock = StateLock(schema.name)
         self.log = Log()
         self.cache = ComputedCache(state, schema.computed)
+        # The cache's own dicts, for the per-write and per-commit checks (never replaced).
+        self.dependents = self.cache.dependents
+        self.stale = self.cache.stale
         self.store = store
         self.closed = False
         # The subscriber of commits: sink(values, patches), as in ChangeSet.
@@ -215,7 +220,7 @@ class Core:
             if name in self.patchable:
                 log.ops[name] = FULL
             log.dirty.add(name)
-            if name in self.cache.dependents:
+            if name in self.dependents:
                 self.cache.invalidate(name)
             return
         if self._enter(name) is not None:
@@ -279,7 +284,7 @@ class Core:
             raise StateClosedError(f"{self.label} was closed; it can no longer change")
         task = running_task()
         txn = innermost(task)
-        if txn is not None and txn.open and txn.task is task:
+        if txn is not None:  # open transactions are registered by task; ended ones are not
             return self._join(txn, name)
         run = current_run.get()
         if run is not None:
@@ -393,8 +398,35 @@ class Core:
             sink(values, patches)
 
     def commit_alone(self) -> None:
-        """Commit a transaction that holds this state only (raise to roll back)."""
-        self.finish(self.prepare())
+        """Commit a transaction that holds this state only (raise to roll back).
+
+        When only scalars were assigned and no computed var is stale (every block of a counter
+        loop), this is :meth:`prepare` and :meth:`finish` in one pass, because it runs at the
+        end of every block; otherwise it is exactly those two.
+        """
+        log = self.log
+        if log.ops or self.stale:
+            self.finish(self.prepare())
+        else:
+            d, public = self.values, self.public
+            values: dict[str, Any] = {}
+            for name in log.dirty:
+                if name in public:
+                    value = d[name]
+                    cls = type(value)
+                    if cls is float:
+                        value = encode_float(value)
+                    elif cls not in _PLAIN:
+                        value = to_json(value, where=f"{self.label}.{name}")
+                    values[name] = value
+            log.dirty.clear()  # final from here on
+            if log.old:
+                log.old.clear()
+            if log.undo:
+                log.undo.clear()
+            sink = self.sink
+            if sink is not None and values:
+                sink(values, NOTHING)
         if self.cache.touched:
             self.refresh_dependents()
 

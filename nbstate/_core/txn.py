@@ -108,14 +108,13 @@ which of ``values`` are computed vars. A plain tuple, because one is made at eve
 class Txn:
     """One transaction, owned by the task that runs it."""
 
-    __slots__ = ("cores", "kind", "label", "open", "parent", "shared", "task")
+    __slots__ = ("cores", "kind", "label", "parent", "shared", "task")
 
     def __init__(self, task: Any, kind: Kind, label: str) -> None:
         self.task = task
         self.kind = kind
         self.label = label
         self.cores: list[Core] = []
-        self.open = True
         self.shared = False  # some state in it lives in a shared store
         self.parent: Txn | None = None  # the task's transaction around this one, if any
 
@@ -172,5 +171,3 @@ def release(txn: Txn, keep: Core | None = None) -> None:
     cores.clear()
     if keep is not None:
         cores.append(keep)
-    else:
-        txn.open = False

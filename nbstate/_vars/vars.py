@@ -222,7 +222,7 @@ class ComputedCache:
                 cache.dependents.get(var, set()).discard((self, name))
         self.deps.clear()
         self.values.clear()
-        self.stale = set(self.fields)
+        self.stale.update(self.fields)
 
 
 @overload

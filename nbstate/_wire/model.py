@@ -23,7 +23,7 @@ import traitlets
 from traitlets import All, Bunch
 
 from .._base.errors import StateClosedError
-from .._base.loop import call_on_main, current_loop, require_main_thread
+from .._base.loop import call_on_main, current_loop, loop_or_none, require_main_thread
 from .._core.core import Core, Part
 from .._core.txn import NOTHING, Ops, defer
 from .._engine.report import ErrorLog
@@ -120,8 +120,14 @@ class Bridge(Part):
         self.pending_keys: set[str] = set()
         self.pending_ops: dict[str, Any] = {}
         self.resync: set[str] = set()
+        # The model's own dicts of trait values and observers (stable for its life).
+        self.trait_values: dict[str, Any] | None = None
+        self.observers: dict[Any, Any] = {}
+        self.own_observers = 0
+        self.patchable = core.patchable
         schema = core.schema
         self.keys = {n: trait_key(n) for n in [*schema.public, *schema.computed]}
+        self.key_set = frozenset(self.keys.values())
         self.var_of_key = {trait_key(n): n for n in schema.public}
         self.float_keys: frozenset[str] = frozenset()
         # The cell that first showed the state: prints of events from no known view go there.
@@ -155,6 +161,9 @@ class Bridge(Part):
             name = key[2:]
             values[name] = from_wire(values[name])
         self.model = cls(self, values, list(errors.entries))
+        self.trait_values = self.model._trait_values
+        self.observers = self.model._trait_notifiers
+        self.own_observers = len(self.observers)
         OUTBOX.add(self)
         core.sink = self.on_commit
         core.restored = self.on_rollback
@@ -172,37 +181,59 @@ class Bridge(Part):
     # -- outbound -----------------------------------------------------------------------------
 
     def on_commit(self, values: dict[str, Any], patches: Mapping[str, Ops]) -> None:
-        """A commit of this state: store its values in the traits and queue them."""
-        model = self.model
-        if model is None:
+        """A commit of this state: store its values in the traits and queue them.
+
+        Runs at every commit, so the dicts it uses are looked up once, when the model is made.
+        """
+        tv = self.trait_values
+        if tv is None:
             return
-        tv = model._trait_values
-        patchable = self.core.patchable
         keys = self.keys
-        observed = model._trait_notifiers
+        observed = self.observers
+        # Widget itself observes a few of its own traits; more observers may be the user's.
+        watched = len(observed) > self.own_observers and (
+            All in observed or not observed.keys().isdisjoint(self.key_set)
+        )
+        if not (watched or patches or self.resync):
+            # The common commit: scalar values only, nobody observing. (A float arrives as a
+            # dict only when not finite.)
+            pending, patchable = self.pending_keys, self.patchable
+            for name, value in values.items():
+                key = keys[name]
+                if type(value) is dict or name in patchable:
+                    break
+                tv[key] = value
+                pending.add(key)
+            else:
+                outbox = OUTBOX
+                if outbox.handle is not None and outbox.handle_loop is loop_or_none():
+                    outbox.dirty[self] = None  # Outbox.mark, when a flush is already due
+                else:
+                    outbox.mark(self)
+                return
         changes: list[tuple[str, Any, Any]] | None = None
         for name, value in values.items():
             key = keys[name]
-            if key in self.float_keys and type(value) is dict:
+            if self.float_keys and key in self.float_keys and type(value) is dict:
                 value = from_wire(value)  # the trait holds the float; the wire, its tag
-            if key in observed or All in observed:
+            if watched and (key in observed or All in observed):
                 changes = changes or []
                 changes.append((key, tv.get(key), value))
             tv[key] = value
-            if name in patchable:
+            if name in self.patchable:
                 self.pending_ops[name] = FULL
             else:
                 self.pending_keys.add(key)
         for name, ops in patches.items():
             key = keys[name]
-            if key in observed or All in observed:
+            if watched and (key in observed or All in observed):
                 # Observers keep the values they are given: change a copy, not the old value.
                 old = tv[key]
                 tv[key] = apply_ops(copy_json(old), ops)
                 changes = changes or []
                 changes.append((key, old, tv[key]))
-                continue
-            tv[key] = apply_ops(tv[key], ops)
+            else:
+                tv[key] = apply_ops(tv[key], ops)
             queued = self.pending_ops.get(name)
             if queued is None:
                 self.pending_ops[name] = list(ops)
@@ -331,5 +362,6 @@ class Bridge(Part):
         if self.model is not None:
             OUTBOX.flush()
             self.model.close()
+        self.trait_values = None
         self.core.sink = None
         self.core.restored = None

@@ -22,7 +22,7 @@ import anywidget
 import traitlets
 
 from .._base.app import app
-from .._base.loop import call_on_main, current_loop
+from .._base.loop import call_on_main, current_loop, loop_or_none
 from .protocol import BatchEntry, BatchMessage
 
 _BUNDLE = pathlib.Path(__file__).parent.parent / "static" / "state.js"
@@ -82,9 +82,8 @@ class Outbox:
     def mark(self, source: Source) -> None:
         """``source`` has changes: send them now, or when the current frame is over."""
         self.dirty[source] = None
-        handle_loop = self.handle_loop
-        if self.handle is not None and handle_loop is not None and not handle_loop.is_closed():
-            return
+        if self.handle is not None and self.handle_loop is loop_or_none():
+            return  # a flush is already due on this loop (a timer on a finished loop is not)
         self.handle = None
         window = app.coalesce_window
         loop = current_loop()
