@@ -95,7 +95,7 @@ function build(t: MarkedToken, doc: Document, depth: number): Node | null {
         const tr = make(doc, "tr");
         cells.forEach((c, i) => {
           const cell = tr.appendChild(el(tag, c.tokens));
-          if (t.align[i]) cell.style.textAlign = t.align[i] as string;
+          if (t.align[i]) cell.className = "nbstate-md-" + t.align[i]; // left, center or right
         });
         return tr;
       };

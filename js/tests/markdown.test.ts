@@ -79,8 +79,9 @@ describe("markdown", () => {
       ["c", "22", ""],
     ]);
     expect(rows[0].querySelector("td em")!.textContent).toBe("b");
-    const aligns = Array.from(rows[1].children).map((c) => (c as HTMLElement).style.textAlign);
-    expect(aligns).toEqual(["left", "right", "center"]);
+    const aligns = Array.from(rows[1].children).map((c) => c.className);
+    expect(aligns).toEqual(["nbstate-md-left", "nbstate-md-right", "nbstate-md-center"]);
+    expect(md("| a |\n| - |\n| 1 |").querySelector("td")!.hasAttribute("class")).toBe(false);
   });
 
   it("nests ***x*** as emphasis and strong, with no stray asterisks", () => {
