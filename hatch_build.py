@@ -89,10 +89,11 @@ def build_frontend(root: Path, log: Any = print) -> None:
     npm = shutil.which("npm")
     if npm is None:
         raise FrontendBuildError(
-            "nbstate: `npm` was not found on PATH. The frontend bundle (nbstate/static/view.js) "
-            "is built from js/ with Node.js >= 18 and npm: install them (Debian: "
-            "`apt-get install nodejs npm`), or set NBSTATE_SKIP_JS=1 to build without the "
-            "frontend."
+            "nbstate: building nbstate from source needs Node.js >= 20 and npm, and `npm` was "
+            "not found on PATH. The frontend bundle (nbstate/static/view.js) is built from js/ "
+            "with them. Either install Node.js and npm (Debian: `apt-get install nodejs npm`) "
+            "and build again, or install the published wheel, which carries the bundle and "
+            "needs no Node.js: `pip install --only-binary nbstate nbstate`."
         )
     if _needs_install(js_dir):
         install = ["ci"] if (js_dir / "package-lock.json").exists() else ["install"]
