@@ -29,7 +29,7 @@ export function appendInline(parent: Node, text: string, doc: Document): void {
   walk(Lexer.lexInline(text, options()), parent, doc, 0);
 }
 
-/** An element holding `content`: text as is, or tokens rendered one level deeper. */
+/** An element holding `content`: text as is, or tokens rendered at nesting `depth`. */
 function make(doc: Document, tag: string, content: string | readonly Token[] | null = null, depth = 0): HTMLElement {
   const e = doc.createElement(tag);
   if (typeof content === "string") e.textContent = content;
