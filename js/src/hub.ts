@@ -13,6 +13,8 @@ import type { ModelLike, PatchOp } from "./types";
 export interface BatchEntry {
   state?: Record<string, unknown>;
   patches?: Record<string, PatchOp[]>;
+  /** trait -> msg_id of this page's (or another page's) update that the value answers */
+  echo?: Record<string, string>;
 }
 
 export interface BatchMessage {
@@ -41,7 +43,19 @@ async function applyEntry(hub: ModelLike, id: string, entry: BatchEntry): Promis
   } catch {
     return; // a state model this page has not opened (closed, or of another page): nothing to do
   }
-  for (const [key, value] of Object.entries(entry.state ?? {})) model.set(key, value);
+  // ipywidgets remembers, per trait, the msg_id of the last update this page sent. While the
+  // kernel has not answered that update, a value for the trait is stale for this page (it
+  // answers an older update, or crossed the newer one): skip it, as ipywidgets skips old
+  // echoes. The value that answers it clears the mark.
+  const expected = (model as { _expectedEchoMsgIds?: Map<string, string> })._expectedEchoMsgIds;
+  for (const [key, value] of Object.entries(entry.state ?? {})) {
+    const waiting = expected?.get(key);
+    if (waiting !== undefined) {
+      if (entry.echo?.[key] !== waiting) continue;
+      expected!.delete(key);
+    }
+    model.set(key, value);
+  }
   for (const [name, ops] of Object.entries(entry.patches ?? {})) {
     const key = "v_" + name;
     try {

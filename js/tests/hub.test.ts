@@ -8,6 +8,26 @@ async function settle(): Promise<void> {
 }
 
 describe("the hub", () => {
+  it("skips values that cross the page's own unanswered update, as ipywidgets echoes do", async () => {
+    const manager = new FakeWidgetManager();
+    const a = new FakeModel({ _nbstate_class: "A", v_level: 0 }, manager, "a");
+    const hub = new FakeModel({ _nbstate_hub: "kernel" }, manager, "hub");
+    installHub(hub as never);
+    // The page set v_level to 3 and sent update "m3"; the kernel still answers "m1" and "m2".
+    (a as unknown as { _expectedEchoMsgIds: Map<string, string> })._expectedEchoMsgIds = new Map([
+      ["v_level", "m3"],
+    ]);
+    a.set("v_level", 3);
+    hub.receive({ kind: "batch", seq: 1, models: { a: { state: { v_level: 1 }, echo: { v_level: "m1" } } } });
+    hub.receive({ kind: "batch", seq: 2, models: { a: { state: { v_level: 2 } } } });
+    await settle();
+    expect(a.get("v_level")).toBe(3);
+    hub.receive({ kind: "batch", seq: 3, models: { a: { state: { v_level: 3 }, echo: { v_level: "m3" } } } });
+    hub.receive({ kind: "batch", seq: 4, models: { a: { state: { v_level: 7 } } } });
+    await settle();
+    expect(a.get("v_level")).toBe(7);
+  });
+
   it("says hello on start and applies batches to the models they name, in order", async () => {
     const manager = new FakeWidgetManager();
     const a = new FakeModel({ _nbstate_class: "A", v_n: 0, v_items: [1] }, manager, "a");

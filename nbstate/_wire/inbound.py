@@ -48,7 +48,9 @@ def receive(bridge: Bridge, msg: Any) -> None:
         if bridge.model is not None:
             bridge.model.send_state()
     else:
-        handle_update(bridge, data.get("state"))
+        header = msg.get("header")
+        msg_id = header.get("msg_id") if isinstance(header, dict) else None
+        handle_update(bridge, data.get("state"), msg_id if isinstance(msg_id, str) else None)
 
 
 def refuse(bridge: Bridge, reply_id: int | None, message: str) -> None:
@@ -60,8 +62,12 @@ def refuse(bridge: Bridge, reply_id: int | None, message: str) -> None:
     bridge.core.part(ErrorLog).show("event", "EventRejected", message, "")
 
 
-def handle_update(bridge: Bridge, state: Any) -> None:
-    """The browser wrote state traits (a linked widget): each var trait runs its setter."""
+def handle_update(bridge: Bridge, state: Any, msg_id: str | None = None) -> None:
+    """The browser wrote state traits (a linked widget): each var trait runs its setter.
+
+    Whatever happens to each key, the kernel's value then goes back tagged with ``msg_id``, so
+    the browser knows which of its updates the value answers (see docs/protocol.md, "echo").
+    """
     label = bridge.core.label
     if not isinstance(state, dict) or not state:
         refuse(bridge, None, f"{label}: a trait update must be a non-empty JSON object")
@@ -78,18 +84,18 @@ def handle_update(bridge: Bridge, state: Any) -> None:
                 f"{label}: the browser tried to set {shown!r}, which is not a var it may set "
                 "(computed vars and nbstate's own traits are read-only)",
             )
-            bridge.send_current([key] if isinstance(key, str) else [])
+            if isinstance(key, str):
+                bridge.echo(key, msg_id, now=True)
             continue
         try:
             bound = info.bind([from_wire(value)])
         except EventRejected as exc:
             refuse(bridge, None, str(exc))
-            bridge.send_current([key])
+            bridge.echo(key, msg_id, now=True)  # the browser takes the kernel's value back
             continue
 
         def done(outcome: events.Outcome, key: str = key) -> None:
-            if outcome.error is not None or outcome.cancelled:
-                bridge.send_current([key])  # the browser takes the kernel's value back
+            bridge.echo(key, msg_id, now=outcome.error is not None or outcome.cancelled)
 
         events.schedule(bridge.core, info, bound, bridge.context, on_done=done)
 

@@ -119,6 +119,8 @@ class Bridge(Part):
         # when the var is sent whole).
         self.pending_keys: set[str] = set()
         self.pending_ops: dict[str, Any] = {}
+        # Which browser update (its msg_id) the next value of a trait answers.
+        self.echoes: dict[str, str] = {}
         self.resync: set[str] = set()
         # The model's own dicts of trait values and observers (stable for its life).
         self.trait_values: dict[str, Any] | None = None
@@ -299,6 +301,9 @@ class Bridge(Part):
             self.pending_ops.clear()
             return None
         entry: BatchEntry = {}
+        if self.echoes:
+            entry["echo"] = self.echoes
+            self.echoes = {}
         if self.pending_keys:
             entry["state"] = model.get_state(list(self.pending_keys))
             self.pending_keys.clear()
@@ -337,6 +342,23 @@ class Bridge(Part):
             return
         model._trait_values["_nbstate_errors"] = entries
         model.send_state(["_nbstate_errors"])
+
+    def echo(self, key: str, msg_id: str | None, now: bool = False) -> None:
+        """The browser's update ``msg_id`` of ``key`` was handled: send the kernel's value of
+        ``key`` tagged with it (``now``: flush at once, as after a refusal)."""
+        model = self.model
+        if model is None or not model.has_trait(key):
+            return
+        if msg_id is not None:
+            self.echoes[key] = msg_id
+        name = key[2:]
+        if name in self.patchable:
+            self.pending_ops[name] = FULL
+        else:
+            self.pending_keys.add(key)
+        OUTBOX.mark(self)
+        if now:
+            OUTBOX.flush()
 
     def send_current(self, keys: list[str]) -> None:
         """Send the kernel's values of ``keys`` again (after a refused write from the browser)."""

@@ -65,6 +65,7 @@ class BatchEntry(TypedDict, total=False):
 
     state: dict[str, Any]
     patches: dict[str, list[PatchOp]]
+    echo: dict[str, str]  # trait -> msg_id of the browser update this value answers
 
 
 class BatchMessage(TypedDict):
