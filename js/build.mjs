@@ -13,7 +13,8 @@ const esm = {
   format: "esm",
   target: "es2020",
   minify: true,
-  legalComments: "none",
+  // marked's and other dependencies' license notices stay in the bundle (at its end).
+  legalComments: "eof",
   logLevel: "info",
 };
 

@@ -118,9 +118,13 @@ function toList(v: unknown): unknown[] {
   throw new Error(`foreach needs a list, got ${pyStr(v)}`);
 }
 
+// JSON turns Infinity, -Infinity and NaN into null: keep them apart (and apart from null).
+const keyReplacer = (_k: string, x: unknown): unknown =>
+  typeof x === "number" && !Number.isFinite(x) ? `\u0000${String(x)}` : x;
+
 function jsonKey(v: unknown): string {
   try {
-    return JSON.stringify(v) ?? "null";
+    return JSON.stringify(v, keyReplacer) ?? "null";
   } catch {
     return String(Math.random());
   }

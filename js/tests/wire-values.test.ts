@@ -128,3 +128,18 @@ describe("non-finite floats", () => {
     m.cleanup();
   });
 });
+
+describe("foreach over non-finite values", () => {
+  it("tells inf, -inf, nan and null apart when rows change", async () => {
+    const m = await mount(
+      comp("box", {}, [{ type: "foreach", list: v("xs"), item: "it", body: text(op("str", { a: arg("it") })) }]),
+      [{ xs: [1, { $nbf: "inf" }, 2] }],
+    );
+    expect(m.tree.textContent).toBe("1inf2");
+    m.states[0].set("v_xs", [1, { $nbf: "nan" }, 2]);
+    expect(m.tree.textContent).toBe("1nan2");
+    m.states[0].set("v_xs", [1, null, 2]);
+    expect(m.tree.textContent).toBe("1None2");
+    m.cleanup();
+  });
+});

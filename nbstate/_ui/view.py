@@ -22,6 +22,7 @@ from .._base.loop import call_on_main
 from .._engine.events import EventRef, is_event_ref, resolve
 from .._state.handlers import EventHandler, EventSpec, HandlerInfo
 from .._state.state import State, core_of, default_instance
+from .._values.jsondata import encode_floats
 from .._vars.expr import Var, has_var, to_tree
 from .._wire.model import Bridge
 from .._wire.protocol import COMM_METHODS
@@ -83,8 +84,8 @@ class _Builder:
         if isinstance(tree, dict):
             if tree.get("op") == "var":
                 return {"op": "var", "s": self.state_index(tree["s"]), "name": tree["name"]}
-            if tree.get("op") == "lit":
-                return tree
+            if tree.get("op") == "lit":  # a value from Python: infinities travel tagged
+                return {"op": "lit", "v": encode_floats(tree.get("v"))}
             return {k: self._resolve(v) for k, v in tree.items()}
         if isinstance(tree, list):
             return [self._resolve(v) for v in tree]

@@ -90,6 +90,17 @@ def to_json(value: Any, *, where: str) -> Any:
     )
 
 
+def encode_floats(value: Any) -> Any:
+    """``value`` with every non-finite float in it (lists, tuples, dicts) in its tagged form."""
+    if type(value) is float:
+        return encode_float(value)
+    if isinstance(value, (list, tuple)):
+        return [encode_floats(v) for v in value]
+    if isinstance(value, dict):
+        return {k: encode_floats(v) for k, v in value.items()}
+    return value
+
+
 def from_wire(value: Any) -> Any:
     """JSON from the browser with tagged non-finite floats turned back into floats."""
     if isinstance(value, list):

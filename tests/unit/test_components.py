@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 import ipywidgets
@@ -269,3 +270,11 @@ async def test_closing_a_view_does_not_stop_the_state() -> None:
     assert model.comm is not None and model.v_count == 4
     await rx.fire(S.inc, 2, state=s)
     assert s.count == 6 and model.v_count == 6
+
+
+def test_infinite_literals_in_a_tree_travel_tagged() -> None:
+    """float('inf') given as a prop or child reaches the browser tagged, never as null."""
+    view = rx.view(rx.progress(value=math.inf, max=float("nan")))
+    props = view.tree["props"]
+    assert props["value"] == {"op": "lit", "v": {"$nbf": "inf"}}
+    assert props["max"] == {"op": "lit", "v": {"$nbf": "nan"}}
