@@ -18,10 +18,12 @@ const esm = {
   logLevel: "info",
 };
 
-// view.js renders component trees; state.js is the few-KB ESM of every state model.
+// view.js renders component trees; state.js is the few-KB ESM of every state model and of the
+// hub; markdown.js (markdown-it) goes only with views that have a markdown component.
 for (const [entry, out] of [
   ["src/index.ts", "view.js"],
   ["src/state.ts", "state.js"],
+  ["src/markdown.ts", "markdown.js"],
 ]) {
   await build({ ...esm, entryPoints: [resolve(here, entry)], outfile: resolve(outdir, out) });
 }

@@ -1,4 +1,5 @@
 /** The render context threaded through the tree, and helpers every node kind uses. */
+import type { MarkdownModule } from "./markdown-loader";
 import type { EvalEnv } from "./expr";
 import { ExprError } from "./expr";
 import type { Owner, Reactive, Scope, VarHub } from "./reactive";
@@ -18,6 +19,8 @@ export interface Runtime {
    * `onRejected` runs if the kernel refuses the event (so a control can show the var again).
    */
   sendEvent(spec: EventSpec, values: readonly unknown[], scope: Scope, onRejected?: () => void): void;
+  /** The Markdown renderer, loaded on first use (see markdown-loader.ts). */
+  markdown(): Promise<MarkdownModule>;
 }
 
 export interface Ctx extends Reactive {

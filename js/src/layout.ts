@@ -1,7 +1,6 @@
 /** Layout and typography components: stacks, grid, box, spacer, divider, heading, text, code, markdown, link. */
 import { envOf, warn } from "./context";
 import { evaluate, pyStr, truthy } from "./expr";
-import { renderMarkdown } from "./markdown";
 import { watch } from "./reactive";
 import { safeHref } from "./sanitize";
 import type { ComponentSpec } from "./spec";
@@ -117,7 +116,19 @@ export const LAYOUT_COMPONENTS: Record<string, ComponentSpec> = {
         }
         if (src === last) return;
         last = src;
-        el.replaceChildren(renderMarkdown(src, c.doc));
+        const owner = c.ctx.owner;
+        c.ctx.rt.markdown().then(
+          (md) => {
+            if (!owner.disposed && last === src) el.replaceChildren(md.renderMarkdown(src, c.doc));
+          },
+          (err) => {
+            if (owner.disposed) return;
+            warn("could not load the Markdown renderer, showing the source:", err);
+            const pre = c.el("pre", "nbstate-markdown-source");
+            pre.textContent = src;
+            el.replaceChildren(pre);
+          },
+        );
       });
       const unsupported = (c.node.children ?? []).filter((ch) => !ch || ch.type !== "text");
       if (unsupported.length) c.setError("children", new Error("markdown children must be text"));

@@ -1,134 +1,171 @@
 /**
- * Markdown as DOM nodes. marked's lexer (GFM) turns the source into tokens; this file walks the
- * tokens and builds elements with createElement, textContent and setAttribute only. No HTML
- * string is produced or parsed: raw HTML in the source is shown as text, link targets go through
- * safeHref (an unsafe link keeps its text, without the link) and image sources through safeSrc.
+ * Markdown as DOM nodes. markdown-it (CommonMark plus GFM tables, strikethrough and autolinks)
+ * turns the source into tokens; this file walks the tokens and builds elements with
+ * createElement, textContent and setAttribute only. No HTML string is produced or parsed: raw
+ * HTML in the source is shown as text, link targets go through safeHref (an unsafe link keeps
+ * its text, without the link) and image sources through safeSrc. markdown-it's parser is
+ * linear on inputs that made other parsers quadratic (long runs of `_`, `[`, backticks).
  */
-import { Lexer, type MarkedOptions, type MarkedToken, type Token, type Tokens } from "marked";
+import MarkdownIt from "markdown-it";
+import type Token from "markdown-it/lib/token.mjs";
 import { warn } from "./context";
-import { decodeCharRefs, safeHref, safeSrc } from "./sanitize";
+import { safeHref, safeSrc } from "./sanitize";
 
-// A fresh object per lexer: marked stores its tokenizer on the options object it is given.
-const options = (): MarkedOptions => ({ gfm: true, breaks: false, pedantic: false });
-const MAX_DEPTH = 48; // deeper tokens show as their source text
+const MAX_NESTING = 48; // deeper blocks and spans show as text
+
+const parser = new MarkdownIt("default", { html: false, linkify: true, breaks: false });
+(parser.options as { maxNesting?: number }).maxNesting = MAX_NESTING;
+parser.validateLink = () => true; // every link is parsed; safeHref / safeSrc decide what stays
 
 export function renderMarkdown(source: string, doc: Document): DocumentFragment {
   const frag = doc.createDocumentFragment();
   try {
-    walk(new Lexer(options()).lex(source), frag, doc, 0);
+    const tokens = parser.parse(source, {});
+    if (tokens.some((t) => t.level >= MAX_NESTING - 1)) {
+      // markdown-it stops nesting there and drops the rest: show all of the source instead.
+      throw new Error(`blocks nested deeper than ${MAX_NESTING} levels`);
+    }
+    build(tokens, frag, doc);
   } catch (err) {
-    // marked recurses once per nesting level: thousands of nested quotes overflow the stack.
     warn("could not render markdown, showing its source:", err);
-    frag.replaceChildren(make(doc, "pre", source));
+    frag.replaceChildren(text(doc, "pre", source));
   }
+  frag.normalize();
   return frag;
 }
 
-/** Appends the inline content of `text` (emphasis, code, links, ...; no blocks). */
-export function appendInline(parent: Node, text: string, doc: Document): void {
-  walk(Lexer.lexInline(text, options()), parent, doc, 0);
+/** Appends the inline content of `source` (emphasis, code, links, ...; no blocks). */
+export function appendInline(parent: Node, source: string, doc: Document): void {
+  const frag = doc.createDocumentFragment();
+  build(parser.parseInline(source, {}), frag, doc);
+  frag.normalize();
+  parent.appendChild(frag);
 }
 
-/** An element holding `content`: text as is, or tokens rendered at nesting `depth`. */
-function make(doc: Document, tag: string, content: string | readonly Token[] | null = null, depth = 0): HTMLElement {
+function text(doc: Document, tag: string, content: string): HTMLElement {
   const e = doc.createElement(tag);
-  if (typeof content === "string") e.textContent = content;
-  else if (content) walk(content, e, doc, depth);
+  e.textContent = content;
   return e;
 }
 
-function walk(tokens: readonly Token[], parent: Node, doc: Document, depth: number): Node {
+const TAGS: Record<string, string> = {
+  paragraph: "p", blockquote: "blockquote", bullet_list: "ul", ordered_list: "ol", list_item: "li",
+  em: "em", strong: "strong", s: "del", table: "table", thead: "thead", tbody: "tbody", tr: "tr",
+  th: "th", td: "td",
+};
+
+/** Builds the elements of a token stream (opening tokens push, closing tokens pop). */
+function build(tokens: readonly Token[], root: Node, doc: Document): void {
+  const stack: Node[] = [root];
+  const top = (): Node => stack[stack.length - 1];
   for (const t of tokens) {
-    const n = depth > MAX_DEPTH ? doc.createTextNode(t.raw) : build(t as MarkedToken, doc, depth + 1);
-    if (n) parent.appendChild(n);
+    if (t.hidden && t.nesting !== 0) continue; // a tight list's paragraphs: no <p>
+    if (t.nesting === -1) {
+      if (stack.length > 1) stack.pop();
+      continue;
+    }
+    const node = leaf(t, doc) ?? open(t, doc);
+    if (!node) continue;
+    top().appendChild(node);
+    if (t.nesting === 1) stack.push(node);
   }
-  return parent;
 }
 
-function build(t: MarkedToken, doc: Document, depth: number): Node | null {
-  const el = (tag: string, tokens: readonly Token[]): HTMLElement => make(doc, tag, tokens, depth);
+function open(t: Token, doc: Document): Node | null {
+  const kind = t.type.replace(/_open$/, "");
+  if (kind === "heading") return doc.createElement(t.tag); // h1 ... h6
+  if (kind === "link") {
+    const href = safeHref(t.attrGet("href") ?? "");
+    if (href === null) return doc.createElement("span"); // the text stays, the link goes
+    const a = doc.createElement("a");
+    a.setAttribute("href", href);
+    if (/^(https?:)?\/\//i.test(href)) {
+      a.setAttribute("target", "_blank");
+      a.setAttribute("rel", "noopener noreferrer");
+    }
+    const title = t.attrGet("title");
+    if (title) a.setAttribute("title", title);
+    return a;
+  }
+  const tag = TAGS[kind];
+  if (!tag) return t.nesting === 1 ? doc.createElement("span") : null;
+  const el = doc.createElement(tag);
+  if (kind === "ordered_list") {
+    const start = t.attrGet("start");
+    if (start !== null && start !== "1") el.setAttribute("start", start);
+  }
+  const align = /text-align:(left|center|right)/.exec(t.attrGet("style") ?? "");
+  if (align) el.className = "nbstate-md-" + align[1];
+  if (kind === "list_item" && t.attrGet("class") === "nbstate-md-task") el.className = "nbstate-md-task";
+  return el;
+}
+
+function leaf(t: Token, doc: Document): Node | null {
   switch (t.type) {
-    case "space":
-    case "def": // reference definitions are resolved by the lexer
-      return null;
-    case "paragraph":
-      return el("p", t.tokens);
-    case "blockquote":
-    case "strong":
-    case "em":
-    case "del":
-      return el(t.type, t.tokens);
-    case "heading":
-      return el("h" + t.depth, t.tokens);
-    case "text": // with tokens: the text of a tight list item
-      if (t.tokens) return walk(t.tokens, doc.createDocumentFragment(), doc, depth);
-      return doc.createTextNode(t.escaped ? t.text : decodeCharRefs(t.text));
-    case "escape":
-      return doc.createTextNode(t.text);
-    case "html": // raw HTML is text; a block of it is a paragraph
-      return t.block ? make(doc, "p", t.text.replace(/\n+$/, "")) : doc.createTextNode(t.text);
-    case "codespan":
-      return make(doc, "code", t.text);
-    case "code": {
-      const pre = make(doc, "pre");
-      const code = pre.appendChild(make(doc, "code", t.text));
-      const lang = (t.lang ?? "").split(/\s/)[0].replace(/[^\w-]/g, "");
+    case "inline": {
+      const frag = doc.createDocumentFragment();
+      build(taskItem(t, frag, doc), frag, doc);
+      return frag;
+    }
+    case "text":
+    case "html_inline":
+      return doc.createTextNode(t.content);
+    case "html_block":
+      return text(doc, "p", t.content.replace(/\n+$/, ""));
+    case "code_inline":
+      return text(doc, "code", t.content);
+    case "fence":
+    case "code_block": {
+      const pre = doc.createElement("pre");
+      const code = pre.appendChild(text(doc, "code", t.content.replace(/\n$/, "")));
+      const lang = t.info.split(/\s/)[0].replace(/[^\w-]/g, "");
       if (lang) code.className = "nbstate-md-lang-" + lang;
       return pre;
     }
-    case "br":
+    case "hardbreak":
+      return doc.createElement("br");
+    case "softbreak":
+      return doc.createTextNode("\n");
     case "hr":
-      return doc.createElement(t.type);
-    case "checkbox":
-      return Object.assign(doc.createElement("input"), { type: "checkbox", checked: t.checked, disabled: true });
-    case "list": {
-      const list = make(doc, t.ordered ? "ol" : "ul");
-      if (t.ordered && t.start !== "" && t.start !== 1) list.setAttribute("start", String(t.start));
-      for (const item of t.items) {
-        const li = list.appendChild(el("li", item.tokens));
-        if (item.task) li.className = "nbstate-md-task";
-      }
-      return list;
-    }
-    case "table": {
-      const row = (cells: Tokens.TableCell[], tag: string): HTMLElement => {
-        const tr = make(doc, "tr");
-        cells.forEach((c, i) => {
-          const cell = tr.appendChild(el(tag, c.tokens));
-          if (t.align[i]) cell.className = "nbstate-md-" + t.align[i]; // left, center or right
-        });
-        return tr;
-      };
-      const table = make(doc, "table");
-      table.appendChild(make(doc, "thead")).appendChild(row(t.header, "th"));
-      const body = table.appendChild(make(doc, "tbody"));
-      for (const r of t.rows) body.appendChild(row(r, "td"));
-      return table;
-    }
-    case "link": {
-      // An autolink is literal (no character references); other destinations are decoded first.
-      const href = safeHref(t.autolink ? t.href : decodeCharRefs(t.href));
-      if (href === null) return el("span", t.tokens);
-      const a = t.autolink ? make(doc, "a", t.text) : el("a", t.tokens);
-      a.setAttribute("href", href);
-      if (/^(https?:)?\/\//i.test(href)) {
-        a.setAttribute("target", "_blank");
-        a.setAttribute("rel", "noopener noreferrer");
-      }
-      if (t.title) a.setAttribute("title", decodeCharRefs(t.title));
-      return a;
-    }
+      return doc.createElement("hr");
     case "image": {
-      const src = safeSrc(decodeCharRefs(t.href));
-      const alt = el("span", t.tokens).textContent ?? "";
+      const src = safeSrc(t.attrGet("src") ?? "");
+      const alt = t.children?.map((c) => c.content).join("") ?? t.content;
       if (src === null) return doc.createTextNode(alt);
       const img = doc.createElement("img");
       img.setAttribute("src", src);
       img.setAttribute("alt", alt);
-      if (t.title) img.setAttribute("title", decodeCharRefs(t.title));
+      const title = t.attrGet("title");
+      if (title) img.setAttribute("title", title);
       return img;
     }
     default:
-      return doc.createTextNode((t as Token).raw);
+      return null;
   }
 }
+
+/** The first paragraph of a task list item starts with its checkbox (disabled). */
+function taskItem(t: Token, into: Node, doc: Document): readonly Token[] {
+  const children = t.children ?? [];
+  const mark = TASKS.get(t);
+  if (mark === undefined) return children;
+  into.appendChild(Object.assign(doc.createElement("input"), { type: "checkbox", checked: mark, disabled: true }));
+  return children;
+}
+
+// The inline tokens that open a GFM task list item ("- [x] done"), and whether it is checked;
+// the "[x] " is cut from their text while parsing.
+const TASKS = new WeakMap<Token, boolean>();
+parser.core.ruler.after("inline", "nbstate_tasks", (state) => {
+  const tokens = state.tokens;
+  for (let i = 2; i < tokens.length; i++) {
+    const [item, para, inline] = [tokens[i - 2], tokens[i - 1], tokens[i]];
+    const first = inline.children?.[0];
+    if (item.type !== "list_item_open" || para.type !== "paragraph_open" || inline.type !== "inline") continue;
+    const match = first?.type === "text" ? /^\[([ xX])\] /.exec(first.content) : null;
+    if (!match || !first) continue;
+    first.content = first.content.slice(4);
+    TASKS.set(inline, match[1] !== " ");
+    item.attrSet("class", "nbstate-md-task");
+  }
+});

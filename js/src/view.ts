@@ -10,6 +10,7 @@ import { retainPatchHandler } from "./patch";
 import { Owner, Scope, VarHub } from "./reactive";
 import { mountNode } from "./render";
 import type { Callback, EventSpec, ModelLike, TreeNode } from "./types";
+import { loadMarkdown } from "./markdown-loader";
 import { encodeWire } from "./wire-values";
 
 const REF_PREFIX = "IPY_MODEL_";
@@ -212,6 +213,7 @@ export class NbView {
       widgetManager: this.model.widget_manager,
       mount: mountNode,
       sendEvent: (spec, values, scope, onRejected) => this.sendEvent(hub, spec, values, scope, onRejected),
+      markdown: () => loadMarkdown(this.model.get("_nbstate_markdown")),
     };
     const ctx: Ctx = { rt, hub, scope: new Scope(), owner };
     const tree = this.model.get("tree") as TreeNode | null | undefined;

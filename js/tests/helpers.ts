@@ -1,4 +1,7 @@
 /** Test doubles: a Backbone-like model, a widget manager, and tree/expression builders. */
+import { buildSync } from "esbuild";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { isDeepStrictEqual } from "node:util";
 import { render } from "../src/widget";
 import type { Expr, TreeNode } from "../src/types";
@@ -119,11 +122,25 @@ export interface Mounted {
   tree: HTMLElement;
 }
 
+/** The Markdown renderer module as the kernel sends it (`_nbstate_markdown`), built once. */
+export const MARKDOWN_ESM = buildSync({
+  entryPoints: [resolve(dirname(fileURLToPath(import.meta.url)), "../src/markdown.ts")],
+  bundle: true,
+  format: "esm",
+  platform: "browser",
+  write: false,
+}).outputFiles[0].text;
+
 /** Renders `tree` bound to states with these vars; returns the element and the fakes. */
 export async function mount(
   tree: TreeNode,
   vars: Record<string, unknown>[] = [{}],
-  opts: { widgets?: FakeModel[]; manager?: FakeWidgetManager; states?: FakeModel[] } = {},
+  opts: {
+    widgets?: FakeModel[];
+    manager?: FakeWidgetManager;
+    states?: FakeModel[];
+    viewAttrs?: Record<string, unknown>;
+  } = {},
 ): Promise<Mounted> {
   const manager = opts.manager ?? new FakeWidgetManager();
   const states = opts.states ?? vars.map((v) => state(v, manager));
@@ -133,6 +150,8 @@ export async function mount(
       tree,
       states: states.map((s) => "IPY_MODEL_" + s.model_id),
       widgets: (opts.widgets ?? []).map((w) => "IPY_MODEL_" + w.model_id),
+      _nbstate_markdown: MARKDOWN_ESM,
+      ...opts.viewAttrs,
     },
     manager,
   );

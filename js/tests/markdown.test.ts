@@ -179,6 +179,14 @@ describe("markdown", () => {
     expect(p.textContent!.trimEnd()).toBe(src.replaceAll("`", "").trimEnd());
   });
 
+  it("64 KB of underscore-joined words is plain text (intraword _ never emphasises)", () => {
+    for (const src of ["_a_b".repeat(16_000), "_a_b ".repeat(16_000).trimEnd(), "a_b_c ".repeat(12_000).trimEnd()]) {
+      const p = md(src).querySelector("p")!;
+      expect(p.querySelector("em, strong")).toBeNull();
+      expect(p.textContent).toBe(src);
+    }
+  });
+
   it("input nested too deeply for the lexer shows as its source text", () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     const src = ">".repeat(20_000) + " deep";
@@ -198,11 +206,20 @@ describe("markdown", () => {
   it("the markdown component renders its text children and re-renders when a var changes", async () => {
     const m = await mount(comp("markdown", {}, [text(v("src"))]), [{ src: "# One" }]);
     const root = byData(m.tree, "markdown")[0];
-    expect(root.querySelector("h1")!.textContent).toBe("One");
+    await vi.waitFor(() => expect(root.querySelector("h1")!.textContent).toBe("One"));
     m.states[0].set("v_src", "## Two <i>x</i>");
+    await vi.waitFor(() => expect(root.querySelector("h2")!.textContent).toBe("Two <i>x</i>"));
     expect(root.querySelector("h1")).toBeNull();
-    expect(root.querySelector("h2")!.textContent).toBe("Two <i>x</i>");
     expect(root.querySelector("i")).toBeNull();
+  });
+
+  it("a view without the renderer shows the Markdown source, with a warning", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const m = await mount(comp("markdown", {}, ["# raw"]), [{}], { viewAttrs: { _nbstate_markdown: "" } });
+    const root = byData(m.tree, "markdown")[0];
+    await vi.waitFor(() => expect(root.querySelector("pre")!.textContent).toBe("# raw"));
+    expect(warn.mock.calls.flat().map(String).join(" ")).toContain("could not load the Markdown renderer");
+    m.cleanup();
   });
 });
 

@@ -8,6 +8,7 @@ displays itself as a view, so a tree as a cell's last expression shows up live.
 from __future__ import annotations
 
 import contextvars
+import functools
 import inspect
 import pathlib
 from typing import Any
@@ -47,6 +48,13 @@ def _css() -> Any:
     return path if path.exists() else ""
 
 
+@functools.cache
+def _markdown_esm() -> str:
+    """The Markdown renderer module, sent only with views that show Markdown."""
+    path = _STATIC / "markdown.js"
+    return path.read_text() if path.exists() else ""
+
+
 def _cell_number() -> int | None:
     shell = get_ipython()
     count = getattr(shell, "execution_count", None)
@@ -60,6 +68,7 @@ class _Builder:
         self.bind = bind
         self.states: list[State] = []
         self.widgets: list[ipywidgets.Widget] = []
+        self.names: set[str] = set()  # the component names in the tree
 
     def state_index(self, ref: Any) -> int:
         inst = ref if isinstance(ref, State) else self._instance_for(ref)
@@ -123,6 +132,7 @@ class _Builder:
         )
 
     def component(self, c: Component) -> dict[str, Any]:
+        self.names.add(c.name)
         props = {k: self.prop(c.name, k, v) for k, v in c.props.items()}
         style = {k: self.expr(v) for k, v in c.style.items()}
         events = {k: self.events(k, v) for k, v in c.events.items()}
@@ -232,6 +242,8 @@ class View(anywidget.AnyWidget):  # type: ignore[misc]
     _nbstate_view_id = traitlets.Unicode("").tag(sync=True)
     # Shown over the view when it no longer works (its state class was redefined).
     _nbstate_notice = traitlets.Unicode("").tag(sync=True)
+    # The Markdown renderer (most of the frontend's size), only when the tree shows Markdown.
+    _nbstate_markdown = traitlets.Unicode("").tag(sync=True)
 
     def __init__(self, root: Any, bind: dict[type, State] | None = None) -> None:
         builder = _Builder(dict(bind or {}))
@@ -242,7 +254,10 @@ class View(anywidget.AnyWidget):  # type: ignore[misc]
         self._nb_states = builder.states
         self._nb_cell = _cell_number()
         models = [core_of(s).part(Bridge).ensure_model() for s in builder.states]
-        super().__init__(tree=tree, states=models, widgets=builder.widgets)
+        markdown = _markdown_esm() if "markdown" in builder.names else ""
+        super().__init__(
+            tree=tree, states=models, widgets=builder.widgets, _nbstate_markdown=markdown
+        )
         self._nbstate_view_id = self.model_id
         # Errors and prints from events started in this view belong to this cell's output.
         self.context = contextvars.copy_context()

@@ -28,6 +28,7 @@ def test_the_wheel_carries_the_bundle_types_and_license() -> None:
         "nbstate/static/view.js",
         "nbstate/static/view.css",
         "nbstate/static/state.js",
+        "nbstate/static/markdown.js",
         "nbstate/py.typed",
         "nbstate/mypy.py",
         "nbstate/testing.py",

@@ -278,3 +278,11 @@ def test_infinite_literals_in_a_tree_travel_tagged() -> None:
     props = view.tree["props"]
     assert props["value"] == {"op": "lit", "v": {"$nbf": "inf"}}
     assert props["max"] == {"op": "lit", "v": {"$nbf": "nan"}}
+
+
+def test_only_views_with_markdown_carry_the_markdown_renderer() -> None:
+    """The Markdown renderer module goes with views that show Markdown, and only with them."""
+    with_md = rx.view(rx.vstack(rx.markdown("# hi")))
+    without = rx.view(rx.vstack(rx.text("hi")))
+    assert "renderMarkdown" in with_md._nbstate_markdown
+    assert without._nbstate_markdown == ""
