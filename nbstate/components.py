@@ -1,8 +1,9 @@
 """The component library: layout, text, inputs, display and control flow.
 
-Every function takes children positionally and props as keywords. Style props such as
-``width="8em"``, ``color`` or ``padding`` work on any component, and so do event props
-(``on_click=MyState.save``). Values may be plain or Vars.
+Every function takes children positionally and props as keywords. Which props and events each
+takes is its entry in the catalogue (:mod:`nbstate._ui.catalog`, shared with the browser).
+Style props such as ``width="8em"``, ``color`` or ``padding`` work on any component, and so do
+the generic events (``on_click=MyState.save``). Values may be plain or Vars.
 """
 
 from __future__ import annotations
@@ -44,18 +45,15 @@ __all__ = [
     "vstack",
 ]
 
-_STACK = ("spacing", "align", "justify")
-_INPUT = ("value", "placeholder", "disabled", "name", "read_only", "auto_focus")
-
 
 def hstack(*children: Any, **props: Any) -> Component:
     """A horizontal row of children, centred, with a small gap."""
-    return make("hstack", children, props, _STACK)
+    return make("hstack", children, props)
 
 
 def vstack(*children: Any, **props: Any) -> Component:
     """A vertical column of children with a small gap."""
-    return make("vstack", children, props, _STACK)
+    return make("vstack", children, props)
 
 
 def box(*children: Any, **props: Any) -> Component:
@@ -80,17 +78,17 @@ def divider(**props: Any) -> Component:
 
 def grid(*children: Any, **props: Any) -> Component:
     """A grid; ``columns=3`` makes three equal columns."""
-    return make("grid", children, props, ("columns", "spacing"))
+    return make("grid", children, props)
 
 
 def heading(*children: Any, **props: Any) -> Component:
     """A heading; ``level`` 1-6 (default 2), ``size`` from ``xs`` to ``4xl``."""
-    return make("heading", children, props, ("level", "size", "as"))
+    return make("heading", children, props)
 
 
 def text(*children: Any, **props: Any) -> Component:
     """A paragraph of text; ``as_="span"`` for inline text."""
-    return make("text", children, props, ("as", "size"))
+    return make("text", children, props)
 
 
 def code(*children: Any, **props: Any) -> Component:
@@ -105,94 +103,82 @@ def markdown(*children: Any, **props: Any) -> Component:
 
 def link(*children: Any, **props: Any) -> Component:
     """A link; only http, https, mailto and relative ``href`` values are kept."""
-    return make("link", children, props, ("href", "is_external"))
+    return make("link", children, props)
 
 
 def button(*children: Any, **props: Any) -> Component:
     """A button; bind ``on_click``."""
-    return make("button", children, props, ("disabled", "color_scheme", "variant", "size", "type"))
+    return make("button", children, props)
 
 
 def number_input(**props: Any) -> Component:
     """A number field; ``on_change`` receives the number."""
-    return make("number_input", (), props, (*_INPUT, "min", "max", "step", "size"))
+    return make("number_input", (), props)
 
 
 def input(**props: Any) -> Component:
     """A text field; ``on_change`` receives the text, ``on_submit`` fires on Enter."""
-    return make("input", (), props, (*_INPUT, "type", "size", "max_length"))
+    return make("input", (), props)
 
 
 def text_area(**props: Any) -> Component:
     """A multi-line text field."""
-    return make("text_area", (), props, (*_INPUT, "rows"))
+    return make("text_area", (), props)
 
 
 def slider(**props: Any) -> Component:
     """A range slider; ``on_change`` receives the number."""
-    return make("slider", (), props, ("value", "min", "max", "step", "disabled", "name"))
+    return make("slider", (), props)
 
 
 def checkbox(*children: Any, **props: Any) -> Component:
     """A checkbox with a label; ``on_change`` receives True or False."""
-    return make("checkbox", children, props, ("checked", "value", "disabled", "name"))
+    return make("checkbox", children, props)
 
 
 def switch(*children: Any, **props: Any) -> Component:
     """An on/off switch; ``on_change`` receives True or False."""
-    return make("switch", children, props, ("checked", "value", "disabled", "name"))
+    return make("switch", children, props)
 
 
 def select(items: Any = None, **props: Any) -> Component:
     """A drop-down; ``items`` is a list of strings or of ``{label, value}`` dicts."""
-    return make(
-        "select",
-        (),
-        {**props, "items": items if items is not None else []},
-        ("items", "value", "placeholder", "disabled", "name", "size"),
-    )
+    return make("select", (), {**props, "items": items if items is not None else []})
 
 
 def radio_group(items: Any = None, **props: Any) -> Component:
     """A group of radio buttons; ``direction`` is ``row`` or ``column``."""
-    return make(
-        "radio_group",
-        (),
-        {**props, "items": items if items is not None else []},
-        ("items", "value", "disabled", "direction", "name"),
-    )
+    return make("radio_group", (), {**props, "items": items if items is not None else []})
 
 
 def progress(**props: Any) -> Component:
     """A progress bar; with no ``value`` it is indeterminate."""
-    return make("progress", (), props, ("value", "max", "color_scheme", "size"))
+    return make("progress", (), props)
 
 
 def badge(*children: Any, **props: Any) -> Component:
     """A small label."""
-    return make("badge", children, props, ("color_scheme", "variant", "size"))
+    return make("badge", children, props)
 
 
 def spinner(**props: Any) -> Component:
     """A loading spinner."""
-    return make("spinner", (), props, ("size",))
+    return make("spinner", (), props)
 
 
 def image(**props: Any) -> Component:
     """An image; ``src`` may be http(s), relative, or a ``data:image/`` URL."""
-    return make("image", (), props, ("src", "alt"))
+    return make("image", (), props)
 
 
 def data_table(data: Any = None, **props: Any) -> Component:
     """A table from a list of dicts or a pandas DataFrame (or a Var holding a list of dicts)."""
-    return make(
-        "data_table", (), {**props, "data": data if data is not None else []}, ("data", "columns")
-    )
+    return make("data_table", (), {**props, "data": data if data is not None else []})
 
 
 def callout(*children: Any, **props: Any) -> Component:
     """A highlighted note; ``status`` is ``info``, ``success``, ``warning`` or ``error``."""
-    return make("callout", children, props, ("color_scheme", "status", "icon"))
+    return make("callout", children, props)
 
 
 def form(*children: Any, **props: Any) -> Component:

@@ -3,6 +3,7 @@
  * Prop errors never break the component: they are collected and shown in one inline error
  * box next to it.
  */
+import { declaresEvent, declaresProp } from "./catalog";
 import type { Ctx } from "./context";
 import { describeError, envOf, warn } from "./context";
 import { deepEqual, evaluate } from "./expr";
@@ -36,6 +37,9 @@ export class ComponentContext {
   }
 
   has(prop: string): boolean {
+    if (!declaresProp(this.node.name, prop)) {
+      throw new Error(`'${this.node.name}' reads the prop '${prop}', which the catalogue does not list`);
+    }
     const p = this.node.props;
     return !!p && Object.prototype.hasOwnProperty.call(p, prop) && p[prop] !== undefined;
   }
@@ -149,6 +153,9 @@ export class ComponentContext {
   }
 
   specs(event: string): EventSpec[] {
+    if (!declaresEvent(this.node.name, event)) {
+      throw new Error(`'${this.node.name}' uses the event '${event}', which the catalogue does not list`);
+    }
     const raw = this.node.events?.[event];
     if (!raw) return [];
     return Array.isArray(raw) ? raw : [raw];

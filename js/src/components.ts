@@ -3,12 +3,13 @@
  * the parts every component gets: data-nbstate, style, id/class_name/title, generic events,
  * and rebuilds for props that decide the element itself, like a heading's level.
  */
+import { CATALOG } from "./catalog";
 import { ComponentContext } from "./component-context";
 import type { Ctx } from "./context";
 import { Region, describeError, envOf, inlineError, warn } from "./context";
 import { CONTROL_COMPONENTS } from "./controls";
 import { DISPLAY_COMPONENTS } from "./display";
-import { collectDeps, deepEqual, evaluate } from "./expr";
+import { collectDeps, deepEqual, evaluate, truthy } from "./expr";
 import { INPUT_COMPONENTS } from "./inputs";
 import { LAYOUT_COMPONENTS } from "./layout";
 import { watch } from "./reactive";
@@ -16,14 +17,8 @@ import type { ComponentSpec } from "./spec";
 import { setStyle } from "./style";
 import type { ComponentNode } from "./types";
 
-const GENERIC_EVENTS: Record<string, string> = {
-  on_click: "click",
-  on_double_click: "dblclick",
-  on_mouse_enter: "mouseenter",
-  on_mouse_leave: "mouseleave",
-  on_focus: "focus",
-  on_blur: "blur",
-};
+const GENERIC_EVENTS = CATALOG.generic_events;
+const SAFE_ATTR = /^(data|aria)-[a-z][a-z0-9_.-]*$/;
 
 const COMPONENTS: Record<string, ComponentSpec> = {
   ...LAYOUT_COMPONENTS,
@@ -51,6 +46,28 @@ function applyCommon(c: ComponentContext, el: HTMLElement): void {
   }
   c.bindAttr("id", el);
   c.bindAttr("title", el);
+  c.bind("hidden", (v) => (el.hidden = truthy(v)));
+  let attrs: string[] = [];
+  c.bind("custom_attrs", (v) => {
+    for (const a of attrs) el.removeAttribute(a);
+    attrs = [];
+    c.clearError("custom_attrs");
+    if (v === null || v === undefined) return;
+    if (typeof v !== "object" || Array.isArray(v)) {
+      c.setError("custom_attrs", new Error("custom_attrs takes a dict of data-* and aria-* attributes"));
+      return;
+    }
+    for (const [name, value] of Object.entries(v as Record<string, unknown>)) {
+      const attr = name.replace(/_/g, "-").toLowerCase();
+      if (!SAFE_ATTR.test(attr)) {
+        c.setError("custom_attrs", new Error(`only data-* and aria-* attributes may be set, not '${name}'`));
+        continue;
+      }
+      if (value === null || value === false) continue;
+      el.setAttribute(attr, value === true ? "" : String(value));
+      attrs.push(attr);
+    }
+  });
   let extra: string[] = [];
   c.bind("class_name", (v) => {
     for (const cls of extra) el.classList.remove(cls);
@@ -60,7 +77,7 @@ function applyCommon(c: ComponentContext, el: HTMLElement): void {
   });
   for (const event of Object.keys(c.node.events ?? {})) {
     if (c.handled.has(event)) continue;
-    const domEvent = GENERIC_EVENTS[event];
+    const domEvent = Object.prototype.hasOwnProperty.call(GENERIC_EVENTS, event) ? GENERIC_EVENTS[event] : undefined;
     if (!domEvent) {
       c.setError(event, new Error(`'${c.node.name}' has no event '${event}'`));
       continue;

@@ -1,4 +1,5 @@
 /** Display components: progress, badge, spinner, image, data_table, callout. */
+import { declaresProp } from "./catalog";
 import type { ComponentContext } from "./component-context";
 import { warn } from "./context";
 import { deepEqual, pyStr } from "./expr";
@@ -7,7 +8,9 @@ import type { ComponentSpec } from "./spec";
 import { setStyle } from "./style";
 
 export function scheme(c: ComponentContext, el: Element, dflt?: string): void {
-  c.bindClass(c.has("color_scheme") ? "color_scheme" : "status", el, "scheme", dflt);
+  // A callout's `status` picks its colours when no `color_scheme` is given.
+  const prop = c.has("color_scheme") || !declaresProp(c.name, "status") ? "color_scheme" : "status";
+  c.bindClass(prop, el, "scheme", dflt);
 }
 
 const CALLOUT_ICONS: Record<string, string> = {

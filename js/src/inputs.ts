@@ -99,6 +99,7 @@ const numberInput: ComponentSpec = {
     c.bindAttr("max", el);
     c.bindAttr("step", el);
     c.bindAttr("placeholder", el);
+    if (!c.has("value")) c.bind("default_value", (v) => (el.value = typeof v === "number" ? String(v) : fieldText(v)));
     c.bind("value", (v) => {
       const current = parseNumber(el.value);
       if (typeof v === "number" && current === v) return; // "1.0" already shows 1

@@ -15,9 +15,7 @@ from typing import Any
 
 from .._engine.events import is_event_ref, resolve
 from .._vars.expr import Var, has_var, to_tree
-
-# How many values each DOM event carries to a bare handler (see docs/protocol.md).
-EVENT_VALUES: dict[str, int] = {"on_change": 1, "on_blur": 1, "on_submit": 1}
+from .catalog import COMMON_PROPS, COMPONENTS, GENERIC_EVENTS
 
 STYLE_PROPS = frozenset(
     {
@@ -110,7 +108,6 @@ STYLE_ALIASES = {
     "rounded": "border_radius",
     "shadow": "box_shadow",
 }
-COMMON_PROPS = frozenset({"id", "key", "class_name", "title", "hidden", "custom_attrs"})
 
 _arg_ids = itertools.count(1)
 
@@ -251,19 +248,29 @@ def _event_targets(prop: str, value: Any) -> list[Any]:
     return items
 
 
-def make(
-    name: str,
-    children: Iterable[Any],
-    kwargs: dict[str, Any],
-    allowed: Iterable[str] = (),
-) -> Component:
-    """Build a component, sorting keyword arguments into props, style and events."""
-    allowed_set = set(allowed) | COMMON_PROPS
+def make(name: str, children: Iterable[Any], kwargs: dict[str, Any]) -> Component:
+    """Build component ``name``, sorting keyword arguments into props, style and events.
+
+    What ``name`` takes is its entry in the catalogue (:mod:`nbstate._ui.catalog`): its own
+    props first, then the common props, then style props; events are its own and the generic
+    ones. Anything else is refused, by name, with the nearest match.
+    """
+    spec = COMPONENTS[name]
+    own = set(spec.props) | set(COMMON_PROPS)
     props: dict[str, Any] = {}
     style: dict[str, Any] = {}
     events: dict[str, list[Any]] = {}
     for key, value in kwargs.items():
+        prop = key[:-1] if key.endswith("_") else key
+        if prop in own:
+            props[prop] = value
+            continue
         if key.startswith("on_"):
+            if key not in spec.events and key not in GENERIC_EVENTS:
+                known = sorted({*spec.events, *GENERIC_EVENTS})
+                raise TypeError(
+                    f"{name}() has no event '{key}'; its events are {', '.join(known)}"
+                )
             events[key] = _event_targets(key, value)
             continue
         if key == "style":
@@ -280,17 +287,19 @@ def make(
         if key in STYLE_PROPS:
             style[_kebab(key)] = value
             continue
-        prop = key[:-1] if key.endswith("_") else key
-        if prop not in allowed_set:
-            known = sorted(allowed_set | STYLE_PROPS)
-            close = difflib.get_close_matches(prop, known, n=1)
-            hint = f" Did you mean '{close[0]}'?" if close else ""
-            raise TypeError(f"{name}() got an unknown prop '{key}'.{hint}")
-        props[prop] = value
+        # Suggest among the component's own props first: a style prop is rarely what a
+        # misspelt prop meant (``loading=`` once suggested 'padding').
+        close = difflib.get_close_matches(prop, sorted(own), n=1) or difflib.get_close_matches(
+            prop, sorted(STYLE_PROPS), n=1
+        )
+        hint = f" Did you mean '{close[0]}'?" if close else ""
+        raise TypeError(f"{name}() got an unknown prop '{key}'.{hint}")
     flat: list[Any] = []
     for child in children:
         if isinstance(child, (list, tuple)):
             flat.extend(child)
         elif child is not None:
             flat.append(child)
+    if flat and not spec.children:
+        raise TypeError(f"{name}() takes no children; give its content as a prop")
     return Component(name, flat, props, style, events)

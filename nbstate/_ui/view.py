@@ -27,7 +27,8 @@ from .._values.jsondata import encode_floats
 from .._vars.expr import Var, has_var, to_tree
 from .._wire.model import Bridge
 from .._wire.protocol import COMM_METHODS
-from .component import EVENT_VALUES, Component, CondNode, ForeachNode
+from .catalog import EVENT_VALUES
+from .component import Component, CondNode, ForeachNode
 
 _STATIC = pathlib.Path(__file__).parent.parent / "static"
 _MISSING_BUNDLE = """
