@@ -84,3 +84,24 @@ async def test_rolled_back_block_never_reaches_pending(frames: None, wire: Wire)
     await asyncio.sleep(0.04)
     assert Wire.frontend(m)["v_n"] == 1
     assert all(u.get("v_n") != 99 for u in wire.updates())
+
+
+async def test_many_busy_states_share_one_message_per_frame(frames: None, wire: Wire) -> None:
+    """100 states, each changed by its own task, still send about one message per frame in all,
+    and every state's final value arrives."""
+    states = [Burst() for _ in range(100)]
+    models = [rx.model(s) for s in states]
+    await asyncio.sleep(0.03)
+    wire.clear()
+    t0 = time.monotonic()
+    await asyncio.gather(*(rx.start(Burst.run, 200, state=s) for s in states))
+    elapsed = time.monotonic() - t0
+    await asyncio.sleep(0.05)
+    sent = [t for t, _, _ in wire.messages if t == "comm_msg"]
+    batches = wire.batches()
+    assert len(sent) == len(batches), "every change went out inside a hub batch"
+    assert len(batches) <= elapsed / 0.016 + 3, (len(batches), elapsed)
+    assert sum(len(b["models"]) for b in batches) > len(batches), "batches carry many states"
+    for m in models:
+        front = Wire.frontend(m)
+        assert front["v_n"] == 200 and front["v_items"] == list(range(1, 201))
