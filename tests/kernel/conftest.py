@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -29,7 +29,7 @@ def kernel() -> Iterator[KernelFrontend]:
 
 
 @pytest.fixture
-def figure(request: pytest.FixtureRequest) -> object:
+def figure(request: pytest.FixtureRequest) -> Callable[[str, object, object], None]:
     """``figure(measure, value, expected)`` records a line for the suite's summary table."""
 
     def record(measure: str, value: object, expected: object) -> None:

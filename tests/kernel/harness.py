@@ -152,6 +152,16 @@ class KernelFrontend:
         else:
             self.kc.shell_channel.send(msg)
 
+    def send_comm_raw(
+        self, content: dict[str, Any] | bytes, buffers: list[bytes] | None = None
+    ) -> None:
+        """A comm_msg whose whole ``content`` is given: a dict (it must name the ``comm_id``;
+        ``data`` may be missing) or JSON text already encoded, which may hold what strict JSON
+        cannot (``NaN``, ``Infinity``), as a careless frontend could send."""
+        msg = self.kc.session.msg("comm_msg", {})
+        msg["content"] = content
+        self.kc.session.send(self.kc.shell_channel.socket, msg, buffers=buffers)
+
     def batch_entries(self, comm_id: str) -> list[dict[str, Any]]:
         """This model's entries in the hub's batch messages, in order (one per batch)."""
         out = []
