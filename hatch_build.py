@@ -3,19 +3,20 @@
 For wheel and editable builds it runs, in js/:
 
 - ``npm ci`` when js/node_modules is missing or older than js/package-lock.json;
-- ``npm run build``, which writes nbstate/static/ (view.js and view.css at least; state.js, ...).
+- ``npm run build``, which writes nbstate/static/: the renderer, loaders, CSS.
 
 That directory is git-ignored; the hook adds its files to the wheel as artifacts. An editable
 install points at the source tree, so there the files are read from nbstate/static/ directly.
 
 ``NBSTATE_SKIP_JS=1`` skips the JS build (the package then ships whatever bundle is already in
-nbstate/static/, possibly none). A missing npm or a failing build fails the build with a message
-that says what to do.
+nbstate/static/, possibly none). A missing node or npm, a Node.js older than 20, or a failing
+npm step ends the build with a message that says what is wrong and what to do (no traceback).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -25,7 +26,9 @@ from typing import Any
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
 STATIC_DIR = "nbstate/static"
-OUTPUTS = (f"{STATIC_DIR}/view.js", f"{STATIC_DIR}/view.css")  # must exist after the build
+OUTPUTS = tuple(  # must exist after the build
+    f"{STATIC_DIR}/{name}" for name in ("view.js", "loader.js", "hub.js", "markdown.js", "view.css")
+)
 NPM_TIMEOUT = 30 * 60  # seconds, per npm command
 
 
@@ -74,6 +77,46 @@ def _run_npm(npm: str, args: list[str], js_dir: Path, log: Any) -> None:
         )
 
 
+MIN_NODE = 20  # js/package.json: "engines": {"node": ">=20"}
+NO_NODE_HELP = (
+    "Building nbstate from source (an sdist or a git checkout) needs Node.js >= {min} and npm: "
+    "the frontend bundle in nbstate/static/ is built from js/ with them. Either install "
+    "Node.js >= {min} and npm (Debian: `apt-get install nodejs npm`; or https://nodejs.org) and "
+    "build again, or install the published wheel, which carries the bundle and needs no "
+    "Node.js: `pip install --only-binary nbstate nbstate`."
+)
+
+
+def _node_major(node: str) -> int | None:
+    """The major version of ``node --version`` (``v20.11.1`` is 20); None if it cannot tell."""
+    try:
+        out = subprocess.run(
+            [node, "--version"], capture_output=True, text=True, timeout=60, check=False
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    match = re.match(r"\s*v?(\d+)\.", out)
+    return int(match.group(1)) if match else None
+
+
+def _find_node_and_npm() -> str:
+    """Return npm's path; fail with what is missing and what to do when node/npm won't do."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    missing = [name for name, path in (("node", node), ("npm", npm)) if path is None]
+    help_text = NO_NODE_HELP.format(min=MIN_NODE)
+    if missing:
+        found = " and ".join(f"`{name}`" for name in missing)
+        verb = "were" if len(missing) > 1 else "was"
+        raise FrontendBuildError(f"nbstate: {found} {verb} not found on PATH. {help_text}")
+    assert node is not None and npm is not None
+    major = _node_major(node)
+    if major is not None and major < MIN_NODE:
+        raise FrontendBuildError(
+            f"nbstate: {node} is Node.js {major}, older than {MIN_NODE}. {help_text}"
+        )
+    return npm
+
+
 def build_frontend(root: Path, log: Any = print) -> None:
     """Install the JS dependencies if needed and build the bundle into nbstate/static/."""
     js_dir = root / "js"
@@ -86,15 +129,7 @@ def build_frontend(root: Path, log: Any = print) -> None:
             )
         log("nbstate: no js/ sources here; using the frontend bundle already in nbstate/static/")
         return
-    npm = shutil.which("npm")
-    if npm is None:
-        raise FrontendBuildError(
-            "nbstate: building nbstate from source needs Node.js >= 20 and npm, and `npm` was "
-            "not found on PATH. The frontend bundle (nbstate/static/view.js) is built from js/ "
-            "with them. Either install Node.js and npm (Debian: `apt-get install nodejs npm`) "
-            "and build again, or install the published wheel, which carries the bundle and "
-            "needs no Node.js: `pip install --only-binary nbstate nbstate`."
-        )
+    npm = _find_node_and_npm()
     if _needs_install(js_dir):
         install = ["ci"] if (js_dir / "package-lock.json").exists() else ["install"]
         _run_npm(npm, [*install, "--no-audit", "--no-fund"], js_dir, log)
@@ -103,7 +138,7 @@ def build_frontend(root: Path, log: Any = print) -> None:
     if missing:
         raise FrontendBuildError(
             f"nbstate: `npm run build` succeeded but did not produce {', '.join(missing)}; "
-            "js/build.mjs must write the bundle to nbstate/static/view.js and view.css."
+            "js/build.mjs must write every file of the bundle to nbstate/static/."
         )
 
 
@@ -122,8 +157,10 @@ class CustomBuildHook(BuildHookInterface):  # type: ignore[type-arg]
             try:
                 build_frontend(root, log=self.app.display_info)
             except FrontendBuildError as exc:
-                self.app.display_error(str(exc))
-                raise
+                # The message says what is wrong and what to do; a traceback through
+                # hatchling and the PEP 517 runner would only bury it. SystemExit ends the
+                # build backend with exit code 1 and the message as the last thing it printed.
+                raise SystemExit(f"\n{exc}\n") from None
         if version == "editable":
             return  # the editable install imports nbstate/ (and its static/) from the tree
         # The bundle is git-ignored: list its files as artifacts so they land in the wheel.

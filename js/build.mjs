@@ -18,11 +18,13 @@ const esm = {
   logLevel: "info",
 };
 
-// view.js renders component trees; state.js is the few-KB ESM of every state model and of the
-// hub; markdown.js (markdown-it) goes only with views that have a markdown component.
+// view.js is the renderer: the kernel sends it once, on its hub model, and each view's tiny
+// loader.js imports it once per page. hub.js is the hub model's own ESM (it applies batches);
+// markdown.js (markdown-it) is sent only once a view shows Markdown.
 for (const [entry, out] of [
   ["src/index.ts", "view.js"],
-  ["src/state.ts", "state.js"],
+  ["src/loader.ts", "loader.js"],
+  ["src/hub-model.ts", "hub.js"],
   ["src/markdown.ts", "markdown.js"],
 ]) {
   await build({ ...esm, entryPoints: [resolve(here, entry)], outfile: resolve(outdir, out) });

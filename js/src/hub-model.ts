@@ -1,7 +1,7 @@
 /**
- * The ESM of a state model: it draws nothing, and keeps the model's patch handler installed
- * for as long as the model lives, so patches apply in order even while no view is open.
- * Kept apart from the view bundle so each state model carries only a few hundred bytes.
+ * The ESM of the kernel's hub model: it draws nothing, and applies the kernel's batches of
+ * state changes for as long as the hub lives (hub.ts). Kept apart from the renderer, which the
+ * hub carries as data (`_nbstate_runtime`) for views to import once per page (loader.ts).
  */
 import { initialize } from "./widget-state";
 

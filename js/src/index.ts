@@ -1,7 +1,7 @@
 /**
- * nbstate's anywidget frontend. Only the default export: anywidget treats a named `render`
- * export as the deprecated API and would skip `initialize`.
+ * The renderer module (view.js): only a default `{ render }` export, as the view loader
+ * (loader.ts) expects.
  */
-import { initialize, render } from "./widget";
+import { render } from "./widget";
 
-export default { initialize, render };
+export default { render };

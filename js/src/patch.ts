@@ -3,7 +3,7 @@
  * whole value. Applied copy-on-write along the path, so every container on the path is a new
  * object (change events fire) while untouched rows keep their identity.
  */
-import type { ModelLike, PatchMessage, PatchOp } from "./types";
+import type { PatchOp } from "./types";
 
 type Key = string | number;
 type Container = unknown[] | Record<string, unknown>;
@@ -115,81 +115,4 @@ export function applyPatch(root: unknown, ops: readonly PatchOp[]): unknown {
   let value = root;
   for (const op of ops) value = applyOp(value, op);
   return value;
-}
-
-export function isPatchMessage(msg: unknown): msg is PatchMessage {
-  const m = msg as PatchMessage | null;
-  return (
-    typeof m === "object" && m !== null && m.kind === "patch" && typeof m.var === "string" && Array.isArray(m.ops)
-  );
-}
-
-/*
- * One patch message must be applied once per state model, however many nbstate views (each
- * possibly its own copy of this module: anywidget imports the ESM once per view model) listen
- * to it. The registry lives on globalThis under a registered symbol so every copy shares it:
- * `installed` counts the views using a model and holds its single handler; `applied` marks
- * message objects already applied (Backbone passes the same object to every listener).
- */
-interface PatchRegistry {
-  installed: WeakMap<object, { count: number; handler: (msg: unknown) => void }>;
-  applied: WeakSet<object>;
-}
-
-const REGISTRY_KEY = Symbol.for("nbstate.patchRegistry");
-
-function registry(): PatchRegistry {
-  const g = globalThis as unknown as Record<symbol, PatchRegistry | undefined>;
-  let r = g[REGISTRY_KEY];
-  if (!r) {
-    r = { installed: new WeakMap(), applied: new WeakSet() };
-    g[REGISTRY_KEY] = r;
-  }
-  return r;
-}
-
-/** Applies a patch message to the state model, once per message object. */
-export function applyPatchMessage(model: ModelLike, msg: PatchMessage): boolean {
-  const reg = registry();
-  if (reg.applied.has(msg)) return false;
-  reg.applied.add(msg);
-  const key = "v_" + msg.var;
-  try {
-    const next = applyPatch(model.get(key), msg.ops);
-    model.set(key, next);
-    return true;
-  } catch (err) {
-    console.warn(`[nbstate] could not apply patch to '${msg.var}':`, err instanceof Error ? err.message : err);
-    return false;
-  }
-}
-
-/**
- * Makes sure the state model applies incoming patches; returns the release function. The
- * handler is removed when the last user releases it.
- */
-export function retainPatchHandler(model: ModelLike): () => void {
-  const reg = registry();
-  let entry = reg.installed.get(model);
-  if (!entry) {
-    const handler = (msg: unknown): void => {
-      if (isPatchMessage(msg)) applyPatchMessage(model, msg);
-    };
-    entry = { count: 0, handler };
-    reg.installed.set(model, entry);
-    model.on("msg:custom", handler);
-  }
-  entry.count++;
-  let released = false;
-  return () => {
-    if (released) return;
-    released = true;
-    const e = reg.installed.get(model);
-    if (!e) return;
-    e.count--;
-    if (e.count <= 0) {
-      model.off("msg:custom", e.handler);
-      reg.installed.delete(model);
-    }
-  };
 }

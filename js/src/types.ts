@@ -70,12 +70,6 @@ export type PatchOp =
   | { op: "delete"; path: (string | number)[] }
   | { op: "replace"; path: (string | number)[]; value: unknown };
 
-export interface PatchMessage {
-  kind: "patch";
-  var: string;
-  ops: PatchOp[];
-}
-
 export type Callback = (...args: any[]) => void;
 
 /**

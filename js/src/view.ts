@@ -1,16 +1,15 @@
 /**
  * One rendered view: resolves the state and widget models, renders the error area and the
- * tree, sends events, applies patches, and removes every listener when it closes.
+ * tree, sends events, and removes every listener when it closes.
  */
 import type { Ctx, Runtime } from "./context";
 import { describeError, envOf, inlineError, warn } from "./context";
 import { ErrorArea } from "./errors";
 import { evaluate } from "./expr";
-import { retainPatchHandler } from "./patch";
 import { Owner, Scope, VarHub } from "./reactive";
 import { mountNode } from "./render";
 import type { Callback, EventSpec, ModelLike, TreeNode } from "./types";
-import { loadMarkdown } from "./markdown-loader";
+import { markdownFor } from "./markdown-loader";
 import { encodeWire } from "./wire-values";
 
 const REF_PREFIX = "IPY_MODEL_";
@@ -56,7 +55,6 @@ export class NbView {
   private widgets: ModelLike[] = [];
   private hub: VarHub | null = null;
   private owner: Owner | null = null;
-  private releases: (() => void)[] = [];
   private readonly pending = new Map<number, { handler: string; onRejected?: () => void }>();
   private generation = 0;
   private destroyed = false;
@@ -163,14 +161,12 @@ export class NbView {
     this.states = states;
     this.errors.watch(states);
     for (const m of new Set(states)) {
-      this.releases.push(retainPatchHandler(m));
       m.on("msg:custom", (msg: CustomMessage) => this.onCustom(msg), this.ctx);
     }
   }
 
   private detachStates(): void {
     for (const m of new Set(this.states)) m.off(null, null, this.ctx);
-    for (const release of this.releases.splice(0)) release();
     this.errors.unwatch();
     this.states = [];
   }
@@ -213,7 +209,7 @@ export class NbView {
       widgetManager: this.model.widget_manager,
       mount: mountNode,
       sendEvent: (spec, values, scope, onRejected) => this.sendEvent(hub, spec, values, scope, onRejected),
-      markdown: () => loadMarkdown(this.model.get("_nbstate_markdown")),
+      markdown: () => markdownFor(this.model),
     };
     const ctx: Ctx = { rt, hub, scope: new Scope(), owner };
     const tree = this.model.get("tree") as TreeNode | null | undefined;

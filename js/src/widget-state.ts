@@ -1,15 +1,16 @@
-/** `initialize` for state models and the hub (shared by the state bundle and the view bundle). */
+/** `initialize` for the kernel's hub model (its ESM is hub.js; see hub.ts). */
 import { installHub } from "./hub";
-import { retainPatchHandler } from "./patch";
+import { runtimeFromHub } from "./import-source";
 import type { ModelLike } from "./types";
 
 /**
- * On the kernel's hub model (it has `_nbstate_hub`), applies the kernel's batches of changes.
- * On a state model (it has `_nbstate_class`), applies patch messages sent on the model itself
- * for as long as the model lives. On a view model it does nothing: views manage their own.
+ * On the hub model (it has `_nbstate_hub`), applies the kernel's batches of changes, and starts
+ * importing the renderer it carries, so the first view does not wait for it.
  */
 export function initialize({ model }: { model: ModelLike }): (() => void) | void {
-  if (model.get("_nbstate_hub")) return installHub(model);
-  const cls = model.get("_nbstate_class");
-  if (cls !== undefined && cls !== null) return retainPatchHandler(model);
+  if (!model.get("_nbstate_hub")) return;
+  if (model.get("_nbstate_runtime")) {
+    runtimeFromHub(model).catch((err) => console.warn("[nbstate] could not load the renderer:", err));
+  }
+  return installHub(model);
 }

@@ -3,8 +3,9 @@ import { buildSync } from "esbuild";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { isDeepStrictEqual } from "node:util";
+import { installHub } from "../src/hub";
 import { render } from "../src/widget";
-import type { Expr, TreeNode } from "../src/types";
+import type { Expr, PatchOp, TreeNode } from "../src/types";
 
 type Cb = (...args: any[]) => void;
 interface Listener {
@@ -78,6 +79,9 @@ export class FakeModel {
 
 export class FakeWidgetManager {
   readonly models = new Map<string, FakeModel>();
+  /** The kernel's hub model for this manager's page (see hubOf). */
+  hub: FakeModel | null = null;
+  hubSeq = 0;
   readonly views: { model: FakeModel; el: HTMLElement; removed: boolean }[] = [];
 
   register(m: FakeModel): void {
@@ -131,6 +135,28 @@ export const MARKDOWN_ESM = buildSync({
   write: false,
 }).outputFiles[0].text;
 
+/**
+ * The kernel's hub model of this page, opened as the kernel opens it: it applies batches
+ * (installHub) and carries the Markdown renderer (as after a view with Markdown was shown).
+ */
+export function hubOf(manager: FakeWidgetManager): FakeModel {
+  if (!manager.hub) {
+    manager.hub = new FakeModel({ _nbstate_hub: "kernel", _nbstate_markdown: MARKDOWN_ESM }, manager);
+    installHub(manager.hub as never);
+  }
+  return manager.hub;
+}
+
+/** Lets queued batches apply (the hub resolves each model before setting it). */
+export const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
+
+/** Sends `ops` for var `name` of `state` in one hub batch, as the kernel does, and applies it. */
+export async function sendPatch(state: FakeModel, name: string, ops: PatchOp[]): Promise<void> {
+  const manager = state.widget_manager;
+  hubOf(manager).receive({ kind: "batch", seq: ++manager.hubSeq, models: { [state.model_id]: { patches: { [name]: ops } } } });
+  await settle();
+}
+
 /** Renders `tree` bound to states with these vars; returns the element and the fakes. */
 export async function mount(
   tree: TreeNode,
@@ -150,7 +176,7 @@ export async function mount(
       tree,
       states: states.map((s) => "IPY_MODEL_" + s.model_id),
       widgets: (opts.widgets ?? []).map((w) => "IPY_MODEL_" + w.model_id),
-      _nbstate_markdown: MARKDOWN_ESM,
+      _nbstate_hub: "IPY_MODEL_" + hubOf(manager).model_id,
       ...opts.viewAttrs,
     },
     manager,
@@ -167,6 +193,16 @@ export function mutations(target: Node, fn: () => void): MutationRecord[] {
   const obs = new MutationObserver(() => {});
   obs.observe(target, { subtree: true, childList: true, characterData: true, attributes: true });
   fn();
+  const records = obs.takeRecords();
+  obs.disconnect();
+  return records;
+}
+
+/** Like `mutations`, for an async `fn` (such as sendPatch). */
+export async function mutationsAfter(target: Node, fn: () => Promise<void>): Promise<MutationRecord[]> {
+  const obs = new MutationObserver(() => {});
+  obs.observe(target, { subtree: true, childList: true, characterData: true, attributes: true });
+  await fn();
   const records = obs.takeRecords();
   obs.disconnect();
   return records;

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
+import hubModule from "../src/hub-model";
 import widget from "../src/index";
-import { initialize } from "../src/widget";
-import { FakeModel, FakeWidgetManager, byData, comp, handler, mount, mutations, state, text, v } from "./helpers";
+import loader from "../src/loader";
+import { FakeModel, FakeWidgetManager, byData, comp, handler, mount, mutations, sendPatch, state, text, v } from "./helpers";
 
 afterEach(() => {
   document.body.replaceChildren();
@@ -110,7 +111,7 @@ describe("lifecycle and cleanup", () => {
     const a = await mount(tree, [], { manager, states: [s] });
     const b = await mount(tree, [], { manager, states: [s] });
     a.cleanup();
-    s.receive({ kind: "patch", var: "items", ops: [{ op: "append", path: [], value: 2 }] });
+    await sendPatch(s, "items", [{ op: "append", path: [], value: 2 }]);
     expect(b.tree.textContent).toBe("2");
     b.cleanup();
     expect(s.listeners).toEqual([]);
@@ -144,25 +145,30 @@ describe("lifecycle and cleanup", () => {
     expect(m.states[0].count("change:v_n")).toBe(1);
   });
 
-  it("the module has only a default { initialize, render } export (a named render is anywidget's deprecated API)", async () => {
-    const mod = await import("../src/index");
-    expect(Object.keys(mod)).toEqual(["default"]);
-    expect(typeof widget.render).toBe("function");
-    expect(typeof widget.initialize).toBe("function");
+  it("each module has only a default export (a named render is anywidget's deprecated API)", async () => {
+    for (const mod of [await import("../src/index"), await import("../src/loader"), await import("../src/hub-model")]) {
+      expect(Object.keys(mod)).toEqual(["default"]);
+    }
+    expect(Object.keys(widget)).toEqual(["render"]);
+    expect(Object.keys(loader)).toEqual(["render"]);
+    expect(Object.keys(hubModule)).toEqual(["initialize"]);
   });
 
-  it("initialize on a state model applies patches even with no view, and its cleanup removes the handler", () => {
-    const s = state({ xs: [] }, new FakeWidgetManager());
-    const release = initialize({ model: s as never });
-    s.receive({ kind: "patch", var: "xs", ops: [{ op: "append", path: [], value: 1 }] });
-    expect(s.get("v_xs")).toEqual([1]);
+  it("the hub model's initialize applies batches with no view open; its cleanup removes the handler", async () => {
+    const manager = new FakeWidgetManager();
+    const s = state({ xs: [] }, manager);
+    const hub = new FakeModel({ _nbstate_hub: "kernel" }, manager);
+    const release = hubModule.initialize({ model: hub as never });
+    expect(hub.sent).toEqual([{ kind: "hello" }]);
+    hub.receive({ kind: "batch", seq: 1, models: { [s.model_id]: { patches: { xs: [{ op: "append", path: [], value: 1 }] } } } });
+    await vi.waitFor(() => expect(s.get("v_xs")).toEqual([1]));
     (release as () => void)();
-    expect(s.listeners).toEqual([]);
+    expect(hub.listeners).toEqual([]);
   });
 
-  it("initialize on a view model installs nothing", () => {
+  it("initialize on a model that is not the hub installs nothing", () => {
     const view = new FakeModel({ tree: null, states: [] });
-    expect(initialize({ model: view as never })).toBeUndefined();
+    expect(hubModule.initialize({ model: view as never })).toBeUndefined();
     expect(view.listeners).toEqual([]);
   });
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { appendInline, renderMarkdown } from "../src/markdown";
 import { safeHref, safeSrc } from "../src/sanitize";
-import { byData, comp, lit, mount, text, v } from "./helpers";
+import { FakeModel, FakeWidgetManager, MARKDOWN_ESM, byData, comp, lit, mount, text, v } from "./helpers";
 
 afterEach(() => {
   document.body.replaceChildren();
@@ -213,12 +213,25 @@ describe("markdown", () => {
     expect(root.querySelector("i")).toBeNull();
   });
 
-  it("a view without the renderer shows the Markdown source, with a warning", async () => {
+  it("a renderer that cannot be loaded leaves the Markdown source showing, with a warning", async () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
-    const m = await mount(comp("markdown", {}, ["# raw"]), [{}], { viewAttrs: { _nbstate_markdown: "" } });
+    const manager = new FakeWidgetManager();
+    manager.hub = new FakeModel({ _nbstate_hub: "kernel", _nbstate_markdown: "export const = ;" }, manager);
+    const m = await mount(comp("markdown", {}, ["# raw"]), [{}], { manager });
     const root = byData(m.tree, "markdown")[0];
     await vi.waitFor(() => expect(root.querySelector("pre")!.textContent).toBe("# raw"));
     expect(warn.mock.calls.flat().map(String).join(" ")).toContain("could not load the Markdown renderer");
+    m.cleanup();
+  });
+
+  it("renders once the hub receives the renderer, when the view opened first", async () => {
+    const manager = new FakeWidgetManager();
+    manager.hub = new FakeModel({ _nbstate_hub: "kernel", _nbstate_markdown: "" }, manager);
+    const m = await mount(comp("markdown", {}, ["# late"]), [{}], { manager });
+    const root = byData(m.tree, "markdown")[0];
+    expect(root.querySelector("h1")).toBeNull();
+    manager.hub.set("_nbstate_markdown", MARKDOWN_ESM);
+    await vi.waitFor(() => expect(root.querySelector("h1")!.textContent).toBe("late"));
     m.cleanup();
   });
 });

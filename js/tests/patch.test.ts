@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { applyPatch as rawApplyPatch, applyPatchMessage } from "../src/patch";
+import { applyPatch as rawApplyPatch } from "../src/patch";
 import type { PatchOp } from "../src/types";
 
 // Tests index into the result freely.
 const applyPatch = (root: unknown, ops: PatchOp[]): any => rawApplyPatch(root, ops);
 import type { TreeNode } from "../src/types";
-import { FakeWidgetManager, arg, byData, comp, lit, mount, mutations, op, state, text } from "./helpers";
+import { FakeWidgetManager, arg, byData, comp, hubOf, lit, mount, mutationsAfter, op, sendPatch, state, text } from "./helpers";
 
 afterEach(() => {
   document.body.replaceChildren();
@@ -76,11 +76,11 @@ describe("applyPatch", () => {
   });
 });
 
-describe("patch messages", () => {
-  it("a patch message from the kernel sets the var with a new value and fires change", async () => {
+describe("patches in hub batches", () => {
+  it("a patch from the kernel sets the var with a new value and fires change", async () => {
     const m = await mount(comp("text", {}, [text(op("length", { a: { op: "var", s: 0, name: "items" } }))]), [{ items: [1, 2] }]);
     const before = m.states[0].get("v_items");
-    m.states[0].receive({ kind: "patch", var: "items", ops: [{ op: "append", path: [], value: 3 }] });
+    await sendPatch(m.states[0], "items", [{ op: "append", path: [], value: 3 }]);
     expect(m.states[0].get("v_items")).toEqual([1, 2, 3]);
     expect(before).toEqual([1, 2]);
     expect(m.tree.textContent).toBe("3");
@@ -96,41 +96,35 @@ describe("patch messages", () => {
     const rows = Array.from({ length: 50 }, (_, i) => ({ name: `row${i}` }));
     const m = await mount(tree, [{ rows }]);
     const target = byData(m.tree, "text")[30];
-    const recs = mutations(m.tree, () =>
-      m.states[0].receive({ kind: "patch", var: "rows", ops: [{ op: "set", path: [30, "name"], value: "changed" }] }),
+    const recs = await mutationsAfter(m.tree, () =>
+      sendPatch(m.states[0], "rows", [{ op: "set", path: [30, "name"], value: "changed" }]),
     );
     expect(recs).toHaveLength(1);
     expect(recs[0].target.parentElement).toBe(target);
     expect(target.textContent).toBe("changed");
   });
 
-  it("several views of one state apply each patch exactly once", async () => {
+  it("several views of one state see each patch applied exactly once", async () => {
     const manager = new FakeWidgetManager();
     const s = state({ items: [] }, manager);
     const tree = comp("text", {}, [text(op("length", { a: { op: "var", s: 0, name: "items" } }))]);
     const a = await mount(tree, [], { manager, states: [s] });
     const b = await mount(tree, [], { manager, states: [s] });
-    s.receive({ kind: "patch", var: "items", ops: [{ op: "append", path: [], value: "x" }] });
+    await sendPatch(s, "items", [{ op: "append", path: [], value: "x" }]);
     expect(s.get("v_items")).toEqual(["x"]);
     expect(a.tree.textContent).toBe("1");
     expect(b.tree.textContent).toBe("1");
-    expect(s.count("msg:custom")).toBe(3); // one patch handler + one event-reply listener per view
+    expect(s.count("msg:custom")).toBe(2); // one event-reply listener per view, no patch handler
   });
 
-  it("applyPatchMessage ignores a message object it has already applied", () => {
-    const manager = new FakeWidgetManager();
-    const s = state({ n: [] }, manager);
-    const msg = { kind: "patch" as const, var: "n", ops: [{ op: "append" as const, path: [], value: 1 }] };
-    expect(applyPatchMessage(s as never, msg)).toBe(true);
-    expect(applyPatchMessage(s as never, msg)).toBe(false);
-    expect(s.get("v_n")).toEqual([1]);
-  });
-
-  it("a patch that does not fit leaves the value alone and warns with [nbstate]", () => {
+  it("a patch that does not fit leaves the value alone, warns with [nbstate] and asks for everything", async () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     const s = state({ n: [1] }, new FakeWidgetManager());
-    applyPatchMessage(s as never, { kind: "patch", var: "n", ops: [{ op: "delete", path: [4] }] });
+    const hub = hubOf(s.widget_manager);
+    hub.sent = [];
+    await sendPatch(s, "n", [{ op: "delete", path: [4] }]);
     expect(s.get("v_n")).toEqual([1]);
     expect(String(warn.mock.calls[0][0])).toMatch(/^\[nbstate\]/);
+    expect(hub.sent).toEqual([{ kind: "hello" }]);
   });
 });

@@ -8,12 +8,10 @@ displays itself as a view, so a tree as a cell's last expression shows up live.
 from __future__ import annotations
 
 import contextvars
-import functools
 import inspect
-import pathlib
+import uuid
 from typing import Any
 
-import anywidget
 import ipywidgets
 import traitlets
 from IPython import get_ipython
@@ -25,35 +23,12 @@ from .._state.handlers import EventHandler, EventSpec, HandlerInfo
 from .._state.state import State, core_of, default_instance
 from .._values.jsondata import encode_floats
 from .._vars.expr import Var, has_var, to_tree
+from .._wire import assets
 from .._wire.model import Bridge
+from .._wire.outbox import OUTBOX, Hub
 from .._wire.protocol import COMM_METHODS
 from .catalog import EVENT_VALUES
 from .component import Component, CondNode, ForeachNode
-
-_STATIC = pathlib.Path(__file__).parent.parent / "static"
-_MISSING_BUNDLE = """
-export default { render({ el }) {
-  el.textContent =
-    "[nbstate] the frontend bundle is missing: run `make lab` (or `pip install -e .`).";
-} };
-"""
-
-
-def _esm() -> Any:
-    path = _STATIC / "view.js"
-    return path if path.exists() else _MISSING_BUNDLE
-
-
-def _css() -> Any:
-    path = _STATIC / "view.css"
-    return path if path.exists() else ""
-
-
-@functools.cache
-def _markdown_esm() -> str:
-    """The Markdown renderer module, sent only with views that show Markdown."""
-    path = _STATIC / "markdown.js"
-    return path.read_text() if path.exists() else ""
 
 
 def _cell_number() -> int | None:
@@ -227,11 +202,14 @@ def table_data(value: Any) -> Any:
     return value
 
 
-class View(anywidget.AnyWidget):  # type: ignore[misc]
+class View(assets.FixedModule):
     """A live view of a component tree. Display it, or let a cell's last expression show it."""
 
-    _esm = _esm()
-    _css = _css()
+    _esm = traitlets.Unicode(assets.loader_esm()).tag(sync=True)
+    # The hub carries the renderer and the CSS; this view's tiny ESM loads them from it.
+    _nbstate_hub = traitlets.Instance(Hub, allow_none=True).tag(
+        sync=True, **ipywidgets.widget_serialization
+    )
     tree = traitlets.Dict().tag(sync=True)
     states = traitlets.List(trait=traitlets.Instance(ipywidgets.Widget)).tag(
         sync=True, **ipywidgets.widget_serialization
@@ -243,8 +221,6 @@ class View(anywidget.AnyWidget):  # type: ignore[misc]
     _nbstate_view_id = traitlets.Unicode("").tag(sync=True)
     # Shown over the view when it no longer works (its state class was redefined).
     _nbstate_notice = traitlets.Unicode("").tag(sync=True)
-    # The Markdown renderer (most of the frontend's size), only when the tree shows Markdown.
-    _nbstate_markdown = traitlets.Unicode("").tag(sync=True)
 
     def __init__(self, root: Any, bind: dict[type, State] | None = None) -> None:
         builder = _Builder(dict(bind or {}))
@@ -255,11 +231,20 @@ class View(anywidget.AnyWidget):  # type: ignore[misc]
         self._nb_states = builder.states
         self._nb_cell = _cell_number()
         models = [core_of(s).part(Bridge).ensure_model() for s in builder.states]
-        markdown = _markdown_esm() if "markdown" in builder.names else ""
+        hub = OUTBOX.ensure_hub()
+        if "markdown" in builder.names:
+            hub.need_markdown()
+        # The id is chosen here so the view can carry it from the start (anywidget's model
+        # proxy hides model_id from the frontend): no update message after the open.
+        model_id = uuid.uuid4().hex
         super().__init__(
-            tree=tree, states=models, widgets=builder.widgets, _nbstate_markdown=markdown
+            model_id=model_id,
+            _nbstate_view_id=model_id,
+            _nbstate_hub=hub,
+            tree=tree,
+            states=models,
+            widgets=builder.widgets,
         )
-        self._nbstate_view_id = self.model_id
         # Errors and prints from events started in this view belong to this cell's output.
         self.context = contextvars.copy_context()
         app.views[self.model_id] = self

@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import pathlib
 from collections.abc import Mapping
 from typing import Any
 
-import anywidget
+import ipywidgets
 import traitlets
 from traitlets import All, Bunch
 
@@ -31,22 +30,11 @@ from .._values.coerce import coerce
 from .._values.jsondata import copy_json, from_wire, to_json
 from .._values.patch import apply_ops
 from .._values.tracking import FULL, MAX_OPS
-from . import inbound
+from . import assets, inbound
 from .kernel import install_shutdown_hook
 from .outbox import OUTBOX
 from .protocol import BatchEntry, KernelMessage
 from .traits import is_float_trait, trait_for
-
-_STATE_BUNDLE = pathlib.Path(__file__).parent.parent / "static" / "state.js"
-_MISSING_STATE_BUNDLE = """
-export default { initialize() {
-  console.warn("[nbstate] the frontend bundle is missing: run `make lab` (or `pip install -e .`).");
-} };
-"""
-
-
-def _state_esm() -> Any:
-    return _STATE_BUNDLE if _STATE_BUNDLE.exists() else _MISSING_STATE_BUNDLE
 
 
 def trait_key(name: str) -> str:
@@ -54,7 +42,7 @@ def trait_key(name: str) -> str:
     return "v_" + name
 
 
-class StateModel(anywidget.AnyWidget):  # type: ignore[misc]
+class StateModel(assets.FixedModule):
     """The synced side of a State instance. Created by nbstate; do not instantiate it.
 
     Its var traits behave as traitlets: ``observe``, ``link``, ``dlink``, ``jslink`` and
@@ -63,7 +51,11 @@ class StateModel(anywidget.AnyWidget):  # type: ignore[misc]
     var's type, checked, and committed under the state's lock, or refused with a clear error.
     """
 
-    _esm = _state_esm()
+    _esm = traitlets.Unicode(assets.STATE_ESM).tag(sync=True)
+    # Never displayed: no Layout model (ipywidgets handles a null layout).
+    layout = traitlets.Instance(ipywidgets.Layout, allow_none=True, default_value=None).tag(
+        sync=True, **ipywidgets.widget_serialization
+    )
     _nbstate_class = traitlets.Unicode("").tag(sync=True)
     _nbstate_errors: traitlets.List[Any] = traitlets.List().tag(sync=True)
 

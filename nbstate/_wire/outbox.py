@@ -14,23 +14,15 @@ a full batch with every state's current values.
 from __future__ import annotations
 
 import asyncio
-import pathlib
 import weakref
 from typing import Any, Protocol
 
-import anywidget
 import traitlets
 
 from .._base.app import app
 from .._base.loop import call_on_main, current_loop, loop_or_none
+from . import assets
 from .protocol import BatchEntry, BatchMessage
-
-_BUNDLE = pathlib.Path(__file__).parent.parent / "static" / "state.js"
-_MISSING_BUNDLE = """
-export default { initialize() {
-  console.warn("[nbstate] the frontend bundle is missing: run `make lab` (or `pip install -e .`).");
-} };
-"""
 
 
 class Source(Protocol):
@@ -43,11 +35,31 @@ class Source(Protocol):
     def everything(self) -> BatchEntry | None: ...
 
 
-class Hub(anywidget.AnyWidget):  # type: ignore[misc]
-    """The kernel's one channel for state changes. Created by nbstate; do not instantiate it."""
+class Hub(assets.FixedModule):
+    """The kernel's one channel for state changes, and the carrier of the frontend's renderer.
 
-    _esm = _BUNDLE if _BUNDLE.exists() else _MISSING_BUNDLE
+    Created by nbstate; do not instantiate it. Its own ESM applies batches; the renderer
+    (``_nbstate_runtime``) and the Markdown renderer (``_nbstate_markdown``, sent when first
+    needed) are data that each view's loader imports once per page; its CSS is the views'.
+    """
+
+    _esm = traitlets.Unicode(assets.hub_esm()).tag(sync=True)
+    _css = traitlets.Unicode(assets.css()).tag(sync=True)
+    _anywidget_id = traitlets.Unicode("nbstate.hub").tag(sync=True)  # names its CSS
     _nbstate_hub = traitlets.Unicode("kernel").tag(sync=True)
+    _nbstate_runtime = traitlets.Unicode("").tag(sync=True)
+    _nbstate_runtime_id = traitlets.Unicode("").tag(sync=True)
+    _nbstate_markdown = traitlets.Unicode("").tag(sync=True)
+
+    def __init__(self) -> None:
+        super().__init__(
+            _nbstate_runtime=assets.runtime(), _nbstate_runtime_id=assets.runtime_id()
+        )
+
+    def need_markdown(self) -> None:
+        """Send the Markdown renderer (once per hub): a view about to open shows Markdown."""
+        if not self._nbstate_markdown:
+            self._nbstate_markdown = assets.markdown()
 
     def __repr__(self) -> str:
         return "<nbstate hub>"

@@ -52,14 +52,6 @@ class PatchOp(TypedDict):
     value: NotRequired[Any]
 
 
-class PatchMessage(TypedDict):
-    """In-place changes of one container var, applied in order."""
-
-    kind: Literal["patch"]
-    var: str
-    ops: list[PatchOp]
-
-
 class BatchEntry(TypedDict, total=False):
     """One state model's committed changes in a batch: trait values, and patch ops per var."""
 
@@ -92,7 +84,7 @@ class ErrorEntry(TypedDict):
 
 
 Reply = DoneReply | RejectedReply
-KernelMessage = DoneReply | RejectedReply | PatchMessage | BatchMessage
+KernelMessage = DoneReply | RejectedReply | BatchMessage
 
 # The ipywidgets comm methods a frontend may send; anything else is refused.
 COMM_METHODS = frozenset({"update", "request_state", "custom"})

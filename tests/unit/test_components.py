@@ -10,6 +10,10 @@ import ipywidgets
 import pytest
 
 import nbstate as rx
+from nbstate._wire import assets
+from nbstate._wire.outbox import OUTBOX
+
+from .conftest import Wire
 
 
 class S(rx.State):
@@ -280,9 +284,47 @@ def test_infinite_literals_in_a_tree_travel_tagged() -> None:
     assert props["max"] == {"op": "lit", "v": {"$nbf": "nan"}}
 
 
-def test_only_views_with_markdown_carry_the_markdown_renderer() -> None:
-    """The Markdown renderer module goes with views that show Markdown, and only with them."""
-    with_md = rx.view(rx.vstack(rx.markdown("# hi")))
-    without = rx.view(rx.vstack(rx.text("hi")))
-    assert "renderMarkdown" in with_md._nbstate_markdown
-    assert without._nbstate_markdown == ""
+def test_the_markdown_renderer_goes_to_the_hub_once_when_first_needed(wire: Wire) -> None:
+    """The Markdown renderer module is sent once per kernel, when a view shows Markdown."""
+    rx.view(rx.vstack(rx.text("hi")))
+    hub = OUTBOX.ensure_hub()
+    assert hub._nbstate_markdown == ""
+    wire.clear()
+    rx.view(rx.vstack(rx.markdown("# hi")))
+    rx.view(rx.markdown("# again"))
+    assert "renderMarkdown" in hub._nbstate_markdown
+    sent = [d for t, d, _ in wire.messages if t == "comm_msg" and d.get("method") == "update"]
+    assert [list(d["state"]) for d in sent] == [["_nbstate_markdown"]]
+
+
+def test_the_renderer_travels_once_on_the_hub_not_with_each_view(wire: Wire) -> None:
+    """A view model carries a loader of a few hundred bytes and names the hub, which carries
+    the renderer and its CSS; showing more views sends no renderer again."""
+    first = rx.view(rx.text("a"))
+    hub = OUTBOX.ensure_hub()
+    assert hub._nbstate_runtime == assets.runtime() and len(hub._nbstate_runtime) > 20_000
+    assert hub._nbstate_runtime_id == assets.runtime_id() and len(hub._nbstate_runtime_id) == 16
+    assert hub._css == assets.css() and first._esm == assets.loader_esm()
+    assert len(first._esm) < 3_000
+    wire.clear()
+    views = [rx.view(rx.text(str(i))) for i in range(20)]
+    opens = [d for t, d, _ in wire.messages if t == "comm_open"]
+    view_opens = [d for d in opens if d["state"].get("_nbstate_view_id")]
+    assert len(view_opens) == 20
+    for v, d in zip(views, view_opens, strict=True):
+        assert d["state"]["_nbstate_hub"] == f"IPY_MODEL_{hub.model_id}"
+        assert d["state"]["_nbstate_view_id"] == v.model_id  # the id is there from the open
+        assert len(json.dumps(d)) < 6_000
+    # No view sends an update after its open (its id no longer needs one).
+    assert not [d for t, d, _ in wire.messages if t == "comm_msg"]
+
+
+def test_a_state_model_has_no_layout_and_an_empty_module() -> None:
+    """State models are never displayed: no Layout model beside each, no renderer."""
+
+    class Plain(rx.State):
+        n: int = 0
+
+    model = rx.model(Plain())
+    assert model.layout is None
+    assert model._esm == assets.STATE_ESM

@@ -1,0 +1,81 @@
+import type { ModelLike } from "./types";
+
+/**
+ * Imports an ES module from its source text, from a Blob URL as anywidget imports a model's
+ * ESM, or from a data: URL where Blob URLs cannot be imported (as under Node).
+ */
+export async function importSource<T>(source: string): Promise<T> {
+  const blob = new Blob([source], { type: "text/javascript" });
+  try {
+    const url = URL.createObjectURL(blob);
+    try {
+      return (await import(/* @vite-ignore */ url)) as T;
+    } finally {
+      URL.revokeObjectURL(url);
+    }
+  } catch {
+    const data = "data:text/javascript;base64," + btoa(unescape(encodeURIComponent(source)));
+    return (await import(/* @vite-ignore */ data)) as T;
+  }
+}
+
+const REF_PREFIX = "IPY_MODEL_";
+
+/** The model a `IPY_MODEL_<id>` reference names (the plain id is accepted too). */
+export function modelIdOf(ref: unknown): string | null {
+  if (typeof ref !== "string" || ref === "") return null;
+  return ref.startsWith(REF_PREFIX) ? ref.slice(REF_PREFIX.length) : ref;
+}
+
+/**
+ * Resolves with the model's `key` trait once it is a non-empty string (at once if it already
+ * is): a trait the kernel sets just before it opens a view may arrive a moment after the model.
+ * Rejects after `timeoutMs` if it never is.
+ */
+export function whenSet(model: ModelLike, key: string, timeoutMs = 15_000): Promise<string> {
+  const now = model.get(key);
+  if (typeof now === "string" && now !== "") return Promise.resolve(now);
+  return new Promise((resolve, reject) => {
+    const check = (): void => {
+      const v = model.get(key);
+      if (typeof v !== "string" || v === "") return;
+      clearTimeout(timer);
+      model.off(`change:${key}`, check);
+      resolve(v);
+    };
+    const timer = setTimeout(() => {
+      model.off(`change:${key}`, check);
+      reject(new Error(`the kernel did not send '${key}' within ${timeoutMs / 1000} s`));
+    }, timeoutMs);
+    model.on(`change:${key}`, check);
+  });
+}
+
+/** The renderer module: its default export renders a view model into an element. */
+export interface RuntimeModule {
+  default: { render(props: { model: ModelLike; el: HTMLElement }): Promise<() => void> };
+}
+
+const RUNTIMES = Symbol.for("nbstate.runtimes");
+
+/**
+ * The renderer the hub model carries (`_nbstate_runtime`), imported at most once per page and
+ * runtime id (`_nbstate_runtime_id`). The hub starts it as soon as it exists, so the first view
+ * usually finds it loaded.
+ */
+export function runtimeFromHub(hub: ModelLike): Promise<RuntimeModule> {
+  const id = hub.get("_nbstate_runtime_id");
+  const source = hub.get("_nbstate_runtime");
+  if (typeof id !== "string" || typeof source !== "string" || source === "") {
+    return Promise.reject(new Error("the kernel's hub model carries no renderer (_nbstate_runtime is empty)"));
+  }
+  const g = globalThis as unknown as Record<symbol, Map<string, Promise<RuntimeModule>> | undefined>;
+  const cache = (g[RUNTIMES] ??= new Map());
+  let mod = cache.get(id);
+  if (!mod) {
+    mod = importSource<RuntimeModule>(source);
+    cache.set(id, mod);
+    mod.catch(() => cache.delete(id)); // a failed import may be retried by the next view
+  }
+  return mod;
+}

@@ -1,0 +1,100 @@
+/**
+ * The view loader (loader.js, every view model's ESM): the renderer comes from the kernel's hub
+ * model, is imported once per page and version, and a view whose hub is missing says so.
+ */
+import { buildSync } from "esbuild";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import hubModule from "../src/hub-model";
+import loader from "../src/loader";
+import { FakeModel, FakeWidgetManager, comp, state, text, v } from "./helpers";
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** The renderer as the kernel sends it (nbstate/static/view.js), with a marker of its own. */
+function runtimeSource(marker: string): string {
+  const built = buildSync({
+    entryPoints: [resolve(here, "../src/index.ts")],
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    write: false,
+  }).outputFiles[0].text;
+  return `globalThis.__nbstateLoads = (globalThis.__nbstateLoads ?? 0) + 1; globalThis.__nbstateMarker = ${JSON.stringify(marker)};\n${built}`;
+}
+
+const RUNTIME = runtimeSource("a");
+
+afterEach(() => {
+  vi.restoreAllMocks();
+  document.body.replaceChildren();
+});
+
+function viewOf(manager: FakeWidgetManager, hubRef: string, n: number): FakeModel {
+  const s = state({ n }, manager);
+  return new FakeModel(
+    { tree: comp("heading", {}, [text(v("n"))]), states: ["IPY_MODEL_" + s.model_id], widgets: [], _nbstate_hub: hubRef },
+    manager,
+  );
+}
+
+describe("the view loader", () => {
+  it("renders with the hub's renderer, imported once for many views", async () => {
+    const manager = new FakeWidgetManager();
+    const hub = new FakeModel({ _nbstate_hub: "kernel", _nbstate_runtime: RUNTIME, _nbstate_runtime_id: "rt-a" }, manager);
+    const g = globalThis as { __nbstateLoads?: number };
+    const before = g.__nbstateLoads ?? 0;
+    const els: HTMLElement[] = [];
+    const cleanups = [];
+    for (let i = 0; i < 5; i++) {
+      const el = document.createElement("div");
+      document.body.appendChild(el);
+      cleanups.push(await loader.render({ model: viewOf(manager, "IPY_MODEL_" + hub.model_id, i) as never, el }));
+      els.push(el);
+    }
+    expect(els.map((el) => el.querySelector("h2")?.textContent)).toEqual(["0", "1", "2", "3", "4"]);
+    expect((g.__nbstateLoads ?? 0) - before).toBe(1);
+    for (const c of cleanups) (c as () => void)();
+    expect(els.every((el) => el.querySelector(".nbstate-view") === null)).toBe(true);
+  });
+
+  it("a new renderer version (another kernel, an upgrade) is imported beside the old one", async () => {
+    const manager = new FakeWidgetManager();
+    const hub = new FakeModel({ _nbstate_hub: "kernel", _nbstate_runtime: runtimeSource("b"), _nbstate_runtime_id: "rt-b" }, manager);
+    const el = document.createElement("div");
+    await loader.render({ model: viewOf(manager, "IPY_MODEL_" + hub.model_id, 7) as never, el });
+    expect(el.querySelector("h2")!.textContent).toBe("7");
+    expect((globalThis as { __nbstateMarker?: string }).__nbstateMarker).toBe("b");
+  });
+
+  it("the hub starts importing the renderer when it is created; views then reuse it", async () => {
+    const manager = new FakeWidgetManager();
+    const g = globalThis as { __nbstateLoads?: number };
+    const hub = new FakeModel({ _nbstate_hub: "kernel", _nbstate_runtime: runtimeSource("c"), _nbstate_runtime_id: "rt-c" }, manager);
+    const before = g.__nbstateLoads ?? 0;
+    const release = hubModule.initialize({ model: hub as never }) as () => void;
+    await vi.waitFor(() => expect((g.__nbstateLoads ?? 0) - before).toBe(1));
+    const el = document.createElement("div");
+    await loader.render({ model: viewOf(manager, "IPY_MODEL_" + hub.model_id, 3) as never, el });
+    expect(el.querySelector("h2")!.textContent).toBe("3");
+    expect((g.__nbstateLoads ?? 0) - before).toBe(1);
+    release();
+  });
+
+  it("a view whose hub is missing or empty shows why, and what to do", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const manager = new FakeWidgetManager();
+    const el = document.createElement("div");
+    await loader.render({ model: viewOf(manager, "IPY_MODEL_gone", 1) as never, el });
+    expect(el.textContent).toMatch(/could not load the renderer: no model gone\. Re-run the cell/);
+    const empty = new FakeModel({ _nbstate_hub: "kernel", _nbstate_runtime: "", _nbstate_runtime_id: "" }, manager);
+    const el2 = document.createElement("div");
+    await loader.render({ model: viewOf(manager, "IPY_MODEL_" + empty.model_id, 1) as never, el: el2 });
+    expect(el2.textContent).toContain("carries no renderer");
+    const el3 = document.createElement("div");
+    await loader.render({ model: viewOf(manager, "", 1) as never, el: el3 });
+    expect(el3.textContent).toContain("names no hub model");
+    expect(warn).toHaveBeenCalledTimes(3);
+  });
+});
