@@ -43,7 +43,7 @@ from .._base.loop import (
     loop_or_none as _loop_or_none,
 )
 from .._values.containers import wrap
-from .._values.jsondata import encode_float, to_json
+from .._values.jsondata import check_text, encode_float, to_json
 from .._values.tracking import FULL
 from .._values.tracking import Log as MutationLog
 from .._vars.vars import ComputedCache, ComputedField
@@ -365,6 +365,9 @@ class Core:
             cls = type(value)
             if cls is float:
                 value = encode_float(value)
+            elif cls is str:
+                if not value.isascii():
+                    check_text(value, f"{label}.{name}")
             elif cls not in _PLAIN:
                 value = to_json(value, where=f"{label}.{name}")
             values[name] = value
@@ -416,6 +419,9 @@ class Core:
                     cls = type(value)
                     if cls is float:
                         value = encode_float(value)
+                    elif cls is str:
+                        if not value.isascii():
+                            check_text(value, f"{self.label}.{name}")
                     elif cls not in _PLAIN:
                         value = to_json(value, where=f"{self.label}.{name}")
                     values[name] = value

@@ -16,6 +16,7 @@ import collections
 import dataclasses
 import datetime
 import enum
+import json
 import math
 from typing import Any
 
@@ -31,6 +32,30 @@ def encode_float(value: float) -> Any:
     return {FLOAT_TAG: "nan" if value != value else _ENCODED[value]}
 
 
+def check_text(text: str, where: str) -> str:
+    """``text`` itself, or TypeError if it cannot travel: a lone surrogate is no UTF-8."""
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise TypeError(
+                f"{where}: the text has a lone surrogate ({exc.object[exc.start : exc.end]!r} "
+                f"at index {exc.start}), which cannot be sent to the browser; text must be "
+                "valid Unicode"
+            ) from None
+    return text
+
+
+def wire_size(data: Any) -> int:
+    """The UTF-8 size of ``data`` as strict JSON; ValueError if it is not strict JSON text
+    (NaN, infinities, lone surrogates) and TypeError if it is not JSON data at all."""
+    text = json.dumps(data, allow_nan=False, ensure_ascii=False)
+    try:
+        return len(text.encode("utf-8"))
+    except UnicodeEncodeError:
+        raise ValueError("it has text with a lone surrogate, which is not valid Unicode") from None
+
+
 def copy_json(value: Any) -> Any:
     """A deep copy of JSON data (lists, dicts and scalars)."""
     if isinstance(value, list):
@@ -43,7 +68,9 @@ def copy_json(value: Any) -> Any:
 def to_json(value: Any, *, where: str) -> Any:
     """Convert a var's value to plain JSON data, or raise TypeError naming ``where``."""
     cls = type(value)
-    if cls is int or cls is str or cls is bool or value is None:
+    if cls is str:
+        return check_text(value, where)
+    if cls is int or cls is bool or value is None:
         return value
     if cls is float:
         return value if value - value == 0.0 else encode_float(value)
@@ -56,7 +83,7 @@ def to_json(value: Any, *, where: str) -> Any:
                 raise TypeError(
                     f"{where}: dict key {k!r} cannot be sent to the browser; use str keys"
                 )
-            key = k if isinstance(k, str) else str(k)
+            key = check_text(k, where) if isinstance(k, str) else str(k)
             if key == FLOAT_TAG:
                 raise TypeError(
                     f"{where}: the dict key {FLOAT_TAG!r} is reserved by nbstate's wire format; "
@@ -72,7 +99,9 @@ def to_json(value: Any, *, where: str) -> Any:
             return items
     if isinstance(value, enum.Enum):
         return to_json(value.value, where=where)
-    if isinstance(value, (bool, int, str)):
+    if isinstance(value, str):
+        return check_text(str(value), where)
+    if isinstance(value, (bool, int)):
         return value
     if isinstance(value, float):
         return encode_float(float(value))

@@ -7,7 +7,9 @@ with arguments coerced to their annotations. Anything else is refused and counte
 
 - malformed comm messages (no ``data``, no or unknown ``method``) are refused quietly;
 - refused events (private names, backend vars, unknown handlers, wrong arity or types, non-JSON
-  or oversized payloads, binary buffers) get a ``rejected`` reply and an error entry;
+  or oversized payloads, text that is not valid Unicode, binary buffers) get a ``rejected``
+  reply and an error entry; so does a malformed ``dismiss``, without a reply (its id names an
+  error entry, not an event);
 - a write of a var trait (a widget linked with ``jslink``) is the event ``set_<var>``, with the
   same checks; anything else it names is refused, and the kernel's values are sent again.
 """
@@ -15,7 +17,6 @@ with arguments coerced to their annotations. Anything else is refused and counte
 from __future__ import annotations
 
 import contextvars
-import json
 from typing import TYPE_CHECKING, Any
 
 from .._base.app import app
@@ -23,7 +24,7 @@ from .._base.errors import EventRejected
 from .._engine import events
 from .._engine.report import ErrorLog
 from .._state.state import ClassMeta
-from .._values.jsondata import from_wire
+from .._values.jsondata import from_wire, wire_size
 from .protocol import COMM_METHODS, DoneReply, RejectedReply
 
 if TYPE_CHECKING:  # the bridge imports this module to hand messages over
@@ -88,6 +89,12 @@ def handle_update(bridge: Bridge, state: Any, msg_id: str | None = None) -> None
                 bridge.echo(key, msg_id, now=True)
             continue
         try:
+            wire_size(value)
+        except (TypeError, ValueError) as exc:
+            refuse(bridge, None, f"{label}: the value for {key[2:]!r} is not valid JSON ({exc})")
+            bridge.echo(key, msg_id, now=True)  # the browser takes the kernel's value back
+            continue
+        try:
             bound = info.bind([from_wire(value)])
         except EventRejected as exc:
             refuse(bridge, None, str(exc))
@@ -103,8 +110,8 @@ def handle_update(bridge: Bridge, state: Any, msg_id: str | None = None) -> None
 def handle_event(bridge: Bridge, content: Any, buffers: Any) -> None:
     """Check one custom message and run it, or refuse it with a clear error."""
     reply_id = content.get("id") if isinstance(content, dict) else None
-    if not isinstance(reply_id, int) or isinstance(reply_id, bool):
-        reply_id = None
+    if type(reply_id) is not int or content.get("kind") == "dismiss":
+        reply_id = None  # a dismiss's id names an error entry, not an event to answer
     try:
         _dispatch(bridge, content, buffers, reply_id)
     except EventRejected as exc:
@@ -119,7 +126,7 @@ def _dispatch(bridge: Bridge, content: Any, buffers: Any, reply_id: int | None) 
     if not isinstance(content, dict):
         raise EventRejected(f"{label}: an event must be a JSON object, got {content!r:.80}")
     try:
-        size = len(json.dumps(content, allow_nan=False))
+        size = wire_size(content)
     except (TypeError, ValueError) as exc:
         raise EventRejected(f"{label}: the event is not valid JSON ({exc})") from None
     if size > MAX_EVENT_BYTES:
@@ -128,7 +135,13 @@ def _dispatch(bridge: Bridge, content: Any, buffers: Any, reply_id: int | None) 
         )
     kind = content.get("kind")
     if kind == "dismiss":
-        core.part(ErrorLog).dismiss(content.get("id"))
+        entry = content.get("id")
+        if set(content) != {"kind", "id"} or type(entry) is not int:
+            raise EventRejected(
+                f"{label}: a dismiss is {{'kind': 'dismiss', 'id': <error entry id, an "
+                f"integer>}}, got {content!r:.120}"
+            )
+        core.part(ErrorLog).dismiss(entry)
         return
     if kind != "event":
         raise EventRejected(f"{label}: unknown message kind {kind!r}; expected 'event'")

@@ -293,3 +293,78 @@ async def test_malformed_comm_messages_are_refused_quietly_and_counted(
     assert rx.app.refused == before + 1
     assert capsys.readouterr().err == ""
     assert wire.messages == [] and rx.errors(s) == []
+
+
+BAD_TEXT = "a\ud800b"  # a lone surrogate: a Python str, but no UTF-8 text
+
+
+async def test_text_that_is_not_valid_unicode_is_refused_everywhere(wire: Wire) -> None:
+    """A lone surrogate from the browser is refused before anything runs, and one written in
+    Python is refused at commit and rolled back, so it never reaches (and breaks) a send."""
+    s = W()
+    m = rx.model(s)
+    await settle()
+    wire.clear()
+    before = rx.app.refused
+    Wire.send(m, {"kind": "event", "id": 7, "handler": "set_label", "args": [BAD_TEXT]})
+    _trait_update(m, {"v_label": BAD_TEXT})
+    await settle()
+    assert rx.app.refused == before + 2
+    assert s.label == "" and m.v_label == ""
+    [reply] = [c for c in wire.customs() if c.get("id") == 7]
+    assert reply["kind"] == "rejected" and "lone surrogate" in reply["error"]
+    with pytest.raises(TypeError, match="lone surrogate"):
+        s.label = BAD_TEXT
+    with pytest.raises(TypeError, match="lone surrogate"):
+        async with s:
+            s.counter = 5
+            s.label = BAD_TEXT
+    assert (s.counter, s.label) == (0, "")  # the whole block rolled back
+
+    class L(rx.State):
+        names: list[str] = []
+        table: dict[str, int] = {}
+
+    t = L()
+    rx.model(t)
+    with pytest.raises(TypeError, match=r"L\.names\[0\].*lone surrogate"):
+        t.names = [BAD_TEXT]
+    with pytest.raises(TypeError, match="lone surrogate"):
+        t.names.append(BAD_TEXT)
+    with pytest.raises(TypeError, match="lone surrogate"):
+        t.table = {BAD_TEXT: 1}
+    assert t.names == [] and t.table == {}
+    # Nothing unsendable was queued: later changes still go out, and everything can be sent.
+    s.label = "é fine"
+    await settle()
+    assert Wire.frontend(m)["v_label"] == "é fine"
+    json.dumps(wire.messages, ensure_ascii=False).encode("utf-8")
+
+
+async def test_malformed_dismisses_are_refused_without_an_event_reply(wire: Wire) -> None:
+    """A dismiss names an error entry by its integer id; anything else is refused and counted,
+    and never answered as if it were an event (its id is no event id)."""
+    s = W()
+    m = rx.model(s)
+    Wire.send(m, {"kind": "event", "id": 1, "handler": "nope", "args": []})
+    await settle()
+    [entry] = m._nbstate_errors
+    wire.clear()
+    before = rx.app.refused
+    bad: list[Any] = [
+        {"kind": "dismiss"},
+        {"kind": "dismiss", "id": "x"},
+        {"kind": "dismiss", "id": [1]},
+        {"kind": "dismiss", "id": 1.5},
+        {"kind": "dismiss", "id": True},
+        {"kind": "dismiss", "id": entry["id"], "extra": 1},
+    ]
+    for content in bad:
+        Wire.send(m, content)
+    await settle()
+    assert rx.app.refused == before + len(bad)
+    assert not [c for c in wire.customs() if c.get("kind") == "rejected"]
+    assert entry["id"] in [e["id"] for e in m._nbstate_errors]  # nothing was dismissed
+    Wire.send(m, {"kind": "dismiss", "id": entry["id"]})
+    await settle()
+    assert entry["id"] not in [e["id"] for e in m._nbstate_errors]
