@@ -156,7 +156,7 @@ def nbstate_fingerprint() -> str:
     return h.hexdigest()[:10]
 
 
-def header(reflex: ReflexPeer | None) -> str:
+def header(reflex: ReflexPeer | None, title: str = "nbstate benchmarks (B1-B4)") -> str:
     import nbstate
 
     try:
@@ -168,7 +168,7 @@ def header(reflex: ReflexPeer | None) -> str:
     except OSError:
         load = "?"
     lines = [
-        "nbstate benchmarks (B1-B4)",
+        title,
         f"  machine : {platform.machine()}, {os.cpu_count()} cores ({usable} usable), "
         f"load average at start {load}",
         f"  python  : {platform.python_implementation()} {platform.python_version()} "
@@ -181,7 +181,9 @@ def header(reflex: ReflexPeer | None) -> str:
             for d in ("ipywidgets", "traitlets", "anywidget", "comm", "ipykernel", "jupyter_client")
         ),
     ]
-    if reflex is not None:
+    if reflex is None and title != "nbstate benchmarks (B1-B4)":
+        pass  # a benchmark without Reflex rows
+    elif reflex is not None:
         lines.append(
             f"  reflex  : {reflex.info.get('reflex')} in {PEERS_PYTHON.parent.parent} "
             f"(python {reflex.info.get('python')}, loop {reflex.info.get('loop')})"
