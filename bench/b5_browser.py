@@ -22,7 +22,9 @@ Three measurements, each with a peer measured in the same run:
   B5c  first render of the DESIGN.md example: from pressing Ctrl+Enter on the cell to its
        Start and Reset buttons being visible in the page. "cold" is the first run in a fresh
        kernel (includes ``import nbstate``), "warm" re-executes the same cell. The peer is the
-       same UI hand-built with ipywidgets (HTML heading, IntText, two Buttons in an HBox).
+       same UI hand-built with ipywidgets (HTML heading, IntText, two Buttons in an HBox),
+       and the same UI as one hand-written anywidget (the floor for anything shipped as an
+       anywidget, whose ESM the page imports before rendering).
 
 Timings are never assertions. Run from the repository root:
 
@@ -227,6 +229,40 @@ max_counter = widgets.IntText(value=10, layout=widgets.Layout(width="8em"))
 start = widgets.Button(description="Start")
 reset = widgets.Button(description="Reset")
 widgets.HBox([counter, max_counter, start, reset])
+"""
+
+# The floor for any UI shipped as an anywidget: one model whose ESM builds the same four
+# elements by hand. anywidget imports every model's ESM in the page (a Blob-URL module import)
+# before it can render; ipywidgets' built-in models need no import.
+ANYWIDGET_EXAMPLE = """\
+import anywidget
+import traitlets
+
+
+class Plain(anywidget.AnyWidget):
+    _esm = \"\"\"
+export default { render({ model, el }) {
+  const h = document.createElement("h2");
+  h.textContent = model.get("counter") + " /";
+  const input = document.createElement("input");
+  input.type = "number";
+  input.value = String(model.get("max_counter"));
+  input.style.width = "8em";
+  const start = document.createElement("button");
+  start.textContent = "Start";
+  const reset = document.createElement("button");
+  reset.textContent = "Reset";
+  const box = document.createElement("div");
+  box.style.display = "flex";
+  box.append(h, input, start, reset);
+  el.append(box);
+} };
+\"\"\"
+    counter = traitlets.Int(0).tag(sync=True)
+    max_counter = traitlets.Int(10).tag(sync=True)
+
+
+Plain()
 """
 
 # ----------------------------------------------------------------------------- page scripts
@@ -555,7 +591,11 @@ def main() -> int:
                         page,
                         server,
                         root,
-                        {"nbstate": DESIGN_EXAMPLE, "ipywidgets": IPYWIDGETS_EXAMPLE},
+                        {
+                            "nbstate": DESIGN_EXAMPLE,
+                            "ipywidgets": IPYWIDGETS_EXAMPLE,
+                            "anywidget": ANYWIDGET_EXAMPLE,
+                        },
                         fresh,
                         warm,
                         offset,
@@ -675,6 +715,7 @@ def main() -> int:
     for kind, what in (
         ("nbstate", "nbstate DESIGN.md example"),
         ("ipywidgets", "ipywidgets, same UI"),
+        ("anywidget", "one hand-written anywidget, same UI"),
     ):
         for phase in ("cold", "warm"):
             xs = rc[kind][phase]
@@ -694,7 +735,11 @@ def main() -> int:
             "B5c: first render, Ctrl+Enter -> Start and Reset buttons visible (ms)",
             ["row", "runs", "p50", "p90", "max", "p50 vs ipywidgets"],
             rows,
-            ["cold: first run in a fresh kernel (imports included); warm: the cell re-executed"],
+            [
+                "cold: first run in a fresh kernel (imports included); warm: the cell re-executed",
+                "anywidget row: the floor for any UI shipped as an anywidget (its ESM is imported"
+                " in the page before it renders; ipywidgets' built-in models need no import)",
+            ],
         )
     )
     return 0
