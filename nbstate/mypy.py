@@ -10,7 +10,8 @@ With it, for ``class MyState(rx.State)`` with ``counter: int = 0`` and ``def inc
 - ``MyState.counter`` is ``Var[int]`` (a reference for components), ``state.counter`` an ``int``;
 - ``MyState.inc`` is ``EventHandler[[int]]`` and ``MyState.inc(3)`` an ``EventSpec``, checked
   against ``inc``'s parameters; on an instance, ``state.inc`` stays the method;
-- every public var ``x`` has ``set_x(value)``, as at run time (unless you wrote one).
+- every public var ``x`` has ``set_x(value)``, as at run time (unless you wrote one);
+- ``MyState.reset`` (the built-in handler, unless you wrote one) is ``EventHandler[[]]``.
 
 Without the plugin mypy still checks instances (``state.countr = 3`` and ``x: str =
 state.counter`` are errors), but sees ``MyState.counter`` as an ``int`` and knows no ``set_x``.
@@ -71,10 +72,18 @@ class NbstatePlugin(Plugin):
         if attr.startswith("__"):
             return None
         info = self._state_info(owner)
-        sym = info.names.get(attr) if info is not None else None
+        sym = info.get(attr) if info is not None else None  # the class's own, or inherited
         if sym is None:
             return None
         node = sym.node
+        if getattr(node, "info", None) is self._info(STATE) or (
+            isinstance(node, Decorator) and node.func.info is self._info(STATE)
+        ):
+            # The base class's own names; of them, only reset is an event handler.
+            if attr != "reset":
+                return None
+            handler_info = self._info(HANDLER)
+            return lambda ctx: Instance(handler_info, [Parameters([], [], [])])
         if _is_var(node):
             assert isinstance(node, VarNode) and node.type is not None
             declared = node.type

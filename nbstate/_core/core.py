@@ -235,6 +235,35 @@ class Core:
         if _deferred:
             run_deferred()
 
+    def write_all(self, values: Mapping[str, Any]) -> None:
+        """Assign several vars (each already checked) as one change.
+
+        In a running transaction the writes join it, as :meth:`write` does; from a cell they
+        commit together, once, or not at all. Used by ``State.reset()``.
+        """
+        if not values:
+            return
+        owner = self.lock.owner
+        if (owner is not None and owner.task is running_task()) or self._enter(
+            next(iter(values))
+        ) is not None:
+            for name, value in values.items():
+                self._record(name, value)
+            return
+        auto = self._begin_alone()
+        try:
+            try:
+                for name, value in values.items():
+                    self._record(name, value)
+            except BaseException:
+                rollback(auto)
+                raise
+            self._commit_alone(auto)
+        finally:
+            self.lock.owner = None
+        if _deferred:
+            run_deferred()
+
     def _record(self, name: str, value: Any) -> None:
         d = self.values
         old = d[name]

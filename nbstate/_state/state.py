@@ -78,6 +78,29 @@ def _setter(name: str, annotation: Any, owner: str) -> Any:
     return setter
 
 
+_BUILTIN = "__nbstate_builtin__"
+
+
+def _reset_handler(owner: str) -> Any:
+    def reset(self: Any) -> None:
+        _reset_vars(self)
+
+    reset.__qualname__ = f"{owner}.reset"
+    reset.__doc__ = (
+        "Set every var, backend vars included, back to its declared default, in one change."
+    )
+    setattr(reset, _BUILTIN, True)
+    return reset
+
+
+def _reset_vars(state: Any) -> None:
+    """Every var of ``state`` back to a fresh copy of its declared default, as one write."""
+    meta = type(state)._nbstate_meta
+    core_of(state).write_all(
+        {name: copy.deepcopy(field.default) for name, field in meta.vars.items()}
+    )
+
+
 class ClassMeta:
     """Everything nbstate derives from one State class at definition time."""
 
@@ -187,6 +210,17 @@ def _build_meta(cls: type) -> ClassMeta:
         info = build_info(owner, setter_name, fn)
         meta.handlers[setter_name] = info
         setattr(cls, setter_name, HandlerDescriptor(info))
+
+    # The built-in reset handler, unless the class (or a base) has its own reset, or uses the
+    # name for a var.
+    inherited = meta.handlers.get("reset")
+    if "reset" in meta.vars or "reset" in meta.computed:
+        if inherited is not None and getattr(inherited.fn, _BUILTIN, False):
+            del meta.handlers["reset"]
+    elif "reset" not in body and (inherited is None or getattr(inherited.fn, _BUILTIN, False)):
+        info = build_info(owner, "reset", _reset_handler(owner))
+        meta.handlers["reset"] = info
+        setattr(cls, "reset", HandlerDescriptor(info))  # noqa: B010 (cls is a plain type)
     return meta
 
 
@@ -274,6 +308,22 @@ class State(Transactional):
         meta = type(self)._nbstate_meta
         parts = [f"{n}={getattr(self, n)!r}" for n in meta.public]
         return f"{meta.name}({', '.join(parts)})"
+
+    if TYPE_CHECKING:
+        # Untyped to type checkers, so that a user's own reset may take arguments or be a var;
+        # with the nbstate.mypy plugin, MyState.reset is an EventHandler[[]].
+        reset: Any
+    else:
+
+        def reset(self) -> None:
+            """Set every var, backend vars included, back to its declared default (a fresh copy).
+
+            It is an event handler (``on_click=MyState.reset``), and inside a handler or an
+            ``async with`` block ``self.reset()`` changes the vars in the open transaction, so the
+            reset commits or rolls back with the rest of the step. Elsewhere (a cell) it is one
+            change of its own. Computed vars follow. A handler named ``reset`` replaces it.
+            """
+            _reset_vars(self)
 
     async def get_state(self, cls: type[S]) -> S:
         """The default instance of another State class, for reading and changing it here.

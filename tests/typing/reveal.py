@@ -45,3 +45,24 @@ reveal_type(MyState.items.length())  # Var[int]
 reveal_type(rx.get_state(MyState))  # MyState
 reveal_type(rx.start(MyState.run))  # TaskHandle
 reveal_type(s.inc)  # def (by: int)
+reveal_type(MyState.reset)  # EventHandler[[]]
+
+
+class Child(MyState):
+    extra: int = 0
+
+
+reveal_type(Child.inc)  # EventHandler[[by: int]]
+reveal_type(Child.set_counter)  # EventHandler[[value: int]]
+reveal_type(Child.reset)  # EventHandler[[]]
+reveal_type(Child.counter)  # Var[int]
+
+
+class OwnReset(rx.State):
+    n: int = 0
+
+    def reset(self, to: int) -> None:  # a user's reset may take arguments
+        self.n = to
+
+
+reveal_type(OwnReset.reset)  # EventHandler[[to: int]]
