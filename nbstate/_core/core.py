@@ -403,6 +403,8 @@ class Core:
         cache = self.cache
         if not cache.stale:
             return values, patches or NOTHING, NOTHING
+        if cache.uncached:
+            cache.renew_uncached()  # computed again at every commit, with what reads them
         computed: dict[str, Any] = {}
         sent = self.sent
         for name in self.schema.computed:

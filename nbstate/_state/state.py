@@ -181,6 +181,10 @@ def _build_meta(cls: type) -> ClassMeta:
                 raise _refuse_name(owner, name, "is declared both as a var and a computed var")
             value.bind(cls, name)
             meta.computed[name] = value
+    known = [*meta.vars, *meta.computed]
+    for value in body.values():
+        if isinstance(value, ComputedField):
+            value.check_deps(known)
 
     meta.public = [n for n in meta.vars if not n.startswith("_")]
     meta.public_set = frozenset(meta.public)

@@ -3,7 +3,9 @@
 This module owns the var descriptors and the computed-var cache. A computed var (``@rx.var``)
 is cached per instance and recomputed only when a var it read changes, whichever state that var
 belongs to: reads are recorded while it computes, and each read var keeps the list of computed
-vars that depend on it.
+vars that depend on it. A computed var declared with ``deps=[...]`` depends on exactly those
+vars of its own state instead; one declared with ``cache=False`` is never kept (it is computed
+at every read, and again at every commit of its state).
 
 Writes go to the instance's core (:mod:`nbstate._core`), the one write path, which checks that
 the write is allowed, records it in the transaction and invalidates dependent computed vars.
@@ -12,7 +14,7 @@ the write is allowed, records it in the transaction and invalidates dependent co
 from __future__ import annotations
 
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, Generic, Protocol, TypeVar, overload
 
 from .._base.errors import StateDefinitionError
@@ -121,20 +123,45 @@ class ComputedField(Generic[T]):
     """The descriptor behind a computed var, declared with ``@nbstate.var``: a ``Var[T]`` on
     the class, the cached value on an instance."""
 
-    __slots__ = ("annotation", "fn", "name", "owner", "ref")
+    __slots__ = ("annotation", "cache", "deps", "fn", "name", "owner", "ref")
 
-    def __init__(self, fn: Callable[[Any], T], annotation: Any) -> None:
+    def __init__(
+        self,
+        fn: Callable[[Any], T],
+        annotation: Any,
+        cache: bool = True,
+        deps: tuple[str, ...] | None = None,
+    ) -> None:
         self.fn = fn
         self.annotation = annotation
         self.name = fn.__name__
         self.owner: type | None = None
         self.ref: Var[T] | None = None
+        self.cache = cache  # False: computed at every read, and at every commit of its state
+        self.deps = deps  # declared dependencies (var names of its state), or None: tracked
 
     def bind(self, owner: type, name: str) -> None:
         """Attach to the State class that declares it."""
         self.owner = owner
         self.name = name
         self.ref = Var({"op": "var", "s": owner, "name": name}, f"{owner.__name__}.{name}")
+
+    def check_deps(self, known: Iterable[str]) -> None:
+        """Refuse declared dependencies that are not vars of the state (at class creation)."""
+        if self.deps is None:
+            return
+        label = f"{self.owner.__name__ if self.owner else '?'}.{self.name}"
+        names = sorted(n for n in known if n != self.name)
+        for dep in self.deps:
+            if dep == self.name:
+                raise StateDefinitionError(
+                    f"{label} lists itself in deps; list the vars it is computed from"
+                )
+            if dep not in names:
+                raise StateDefinitionError(
+                    f"{label} has deps={list(self.deps)!r}, but {dep!r} is not a var of its "
+                    f"state. Its vars and computed vars are: {', '.join(names) or 'none'}"
+                )
 
     @overload
     def __get__(self, inst: None, cls: type | None = None) -> Var[T]: ...
@@ -161,13 +188,17 @@ class ComputedField(Generic[T]):
         )
 
     def compute(self, inst: Any) -> tuple[T, set[tuple[ComputedCache, str]]]:
-        """Run the function, returning its value and the vars it read (of any state)."""
+        """Run the function, returning its value and the vars it depends on: those it read
+        (of any state), or, with declared ``deps``, those of its own state."""
         reads: set[tuple[ComputedCache, str]] = set()
         _reading.append(reads)
         try:
             value = self.fn(inst)
         finally:
             _reading.pop()
+        if self.deps is not None:
+            cache = inst.__dict__["_nbstate"].cache
+            reads = {(cache, dep) for dep in self.deps}
         return value, reads
 
 
@@ -177,12 +208,24 @@ Dependent = tuple["ComputedCache", str]
 class ComputedCache:
     """One instance's computed values, and which computed vars depend on its vars."""
 
-    __slots__ = ("dependents", "deps", "fields", "stale", "state", "touched", "values")
+    __slots__ = (
+        "dependents",
+        "deps",
+        "fields",
+        "stale",
+        "state",
+        "touched",
+        "uncached",
+        "values",
+    )
 
     def __init__(self, state: Any, fields: dict[str, ComputedField[Any]]) -> None:
         self.state = state
         self.fields = fields
         self.values: dict[str, Any] = {}
+        # Computed vars declared with cache=False: they stay in ``stale`` for good, so every
+        # read and every commit of the state computes them again.
+        self.uncached = frozenset(n for n, f in fields.items() if not f.cache)
         self.stale: set[str] = set(fields)
         self.deps: dict[str, set[Dependent]] = {}
         self.dependents: dict[str, set[Dependent]] = {}
@@ -198,6 +241,8 @@ class ComputedCache:
             self.deps[name] = reads
             for cache, var in reads:
                 cache.dependents.setdefault(var, set()).add((self, name))
+            if name in self.uncached:
+                return value
             self.values[name] = value
             self.stale.discard(name)
         return self.values[name]
@@ -205,15 +250,30 @@ class ComputedCache:
     def invalidate(self, name: str) -> None:
         """Var (or computed var) ``name`` of this instance changed: its dependents are stale."""
         stack: list[Dependent] = [(self, name)]
+        seen: set[Dependent] | None = None
         while stack:
             cache, var = stack.pop()
             for dep in cache.dependents.get(var, ()):
                 dep_cache, dep_name = dep
                 if dep_name not in dep_cache.stale:
                     dep_cache.stale.add(dep_name)
-                    stack.append(dep)
-                    if dep_cache is not self:
-                        self.touched.add(dep_cache)
+                elif dep_name in dep_cache.uncached:
+                    # Always stale, so the walk goes on through it, once.
+                    if seen is None:
+                        seen = set()
+                    if dep in seen:
+                        continue
+                    seen.add(dep)
+                else:
+                    continue
+                stack.append(dep)
+                if dep_cache is not self:
+                    self.touched.add(dep_cache)
+
+    def renew_uncached(self) -> None:
+        """A commit of this state: what read its uncached computed vars may have changed."""
+        for name in self.uncached:
+            self.invalidate(name)
 
     def forget(self) -> None:
         """Drop every dependency link (the instance was closed)."""
@@ -230,11 +290,18 @@ def computed(fn: Callable[[Any], T]) -> ComputedField[T]: ...
 
 
 @overload
-def computed(fn: None = None) -> Callable[[Callable[[Any], T]], ComputedField[T]]: ...
+def computed(
+    fn: None = None, *, cache: bool = True, deps: Iterable[str] | None = None
+) -> Callable[[Callable[[Any], T]], ComputedField[T]]: ...
 
 
-def computed(fn: Any = None) -> Any:
+def computed(fn: Any = None, *, cache: bool = True, deps: Iterable[str] | None = None) -> Any:
     """Declare a computed var: cached, recomputed only when a var it reads changes, and synced.
+
+    ``cache=False`` computes it again at every read, and at every commit of its state for the
+    browser (for values that depend on more than vars, such as the time). ``deps=["a", "b"]``
+    names the vars of its state it depends on instead of tracking what it reads: it is
+    recomputed only when one of those changes.
 
     >>> import nbstate
     >>> class S(nbstate.State):
@@ -246,11 +313,38 @@ def computed(fn: Any = None) -> Any:
     4
     """
 
+    if not isinstance(cache, bool):
+        raise TypeError(f"@var(cache=...) takes True or False, not {cache!r}")
+    declared: tuple[str, ...] | None = None
+    if deps is not None:
+        if isinstance(deps, (str, bytes)) or not isinstance(deps, Iterable):
+            raise TypeError(
+                f"@var(deps=...) takes a list of var names, such as deps=['a', 'b'], not "
+                f"{deps!r}"
+            )
+        declared = tuple(deps)
+        for dep in declared:
+            if not isinstance(dep, str):
+                raise TypeError(
+                    f"@var(deps=...) lists var names of the same state as strings, such as "
+                    f"deps=['a'], not {dep!r}. To depend on another state's vars, leave deps "
+                    "out: the vars a computed var reads are tracked, whatever their state."
+                )
+        if not cache:
+            raise TypeError(
+                "@var(cache=False, deps=...): deps says when a cached var is recomputed, and a "
+                "var with cache=False is recomputed at every read; give one or the other"
+            )
     def make(f: Callable[[Any], Any]) -> ComputedField[Any]:
+        if not callable(f):
+            raise TypeError(
+                f"@var decorates a method, not {f!r}; options are keywords: "
+                "@var(cache=False) or @var(deps=['a'])"
+            )
         try:
             ann = typing.get_type_hints(f).get("return", Any)
         except Exception:  # a forward reference that cannot be resolved here
             ann = getattr(f, "__annotations__", {}).get("return", Any)
-        return ComputedField(f, ann)
+        return ComputedField(f, ann, cache=cache, deps=declared)
 
     return make(fn) if fn is not None else make

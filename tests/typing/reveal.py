@@ -13,6 +13,14 @@ class MyState(rx.State):
     def double(self) -> int:
         return self.counter * 2
 
+    @rx.var(cache=False)
+    def now(self) -> float:
+        return 0.0
+
+    @rx.var(deps=["counter"])
+    def label(self) -> str:
+        return str(self.counter)
+
     def inc(self, by: int) -> None:
         self.counter += by
 
@@ -33,6 +41,9 @@ reveal_type(MyState.items)  # Var[list[int]]
 reveal_type(s.items)  # list[int]
 reveal_type(MyState.double)  # Var[int]
 reveal_type(s.double)  # int
+reveal_type(MyState.now)  # Var[float]
+reveal_type(s.now)  # float
+reveal_type(MyState.label)  # Var[str]
 reveal_type(MyState.inc)  # EventHandler[[by: int]]
 reveal_type(MyState.inc(3))  # EventSpec
 reveal_type(MyState.set_counter)  # EventHandler[[value: int]]
