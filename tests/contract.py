@@ -42,6 +42,8 @@ _SAMPLE = {
     "custom_attrs": {"data_kind": "sample"},
     "href": "https://example.org",
     "src": "img/x.png",
+    "debounce": 300,
+    "throttle": 200,
 }
 _PER_COMPONENT = {("heading", "as"): "h3", ("text", "as"): "span"}
 

@@ -2,6 +2,7 @@
 import { truthy } from "./expr";
 import type { ComponentSpec } from "./spec";
 import { scheme } from "./display";
+import { flushWithin } from "./pacing";
 
 export const CONTROL_COMPONENTS: Record<string, ComponentSpec> = {
   button: {
@@ -30,6 +31,7 @@ export const CONTROL_COMPONENTS: Record<string, ComponentSpec> = {
       c.handled.add("on_submit");
       c.listen(el, "submit", (ev) => {
         ev.preventDefault();
+        flushWithin(el); // changes its fields hold back (debounce, throttle) go first
         c.fire("on_submit", [formValues(el)]);
         if (truthy(c.value("reset_on_submit", false))) el.reset();
       });

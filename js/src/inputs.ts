@@ -1,10 +1,12 @@
 /**
  * Input components. They are controlled: a change of the bound var shows in the element,
  * except that an element the user is editing is not overwritten by an echo of a value it sent
- * itself (typing "12" sends 1 then 12; the late echo of 1 must not clobber "12").
+ * itself (typing "12" sends 1 then 12; the late echo of 1 must not clobber "12"), nor while a
+ * change it holds back (`debounce`, `throttle`: see pacing.ts) waits to be sent.
  */
 import type { ComponentContext } from "./component-context";
 import { pyEq, pyStr, truthy } from "./expr";
+import { Pacer, delayOf, register } from "./pacing";
 import type { ComponentSpec } from "./spec";
 
 type Field = HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement;
@@ -46,6 +48,26 @@ function fieldText(v: unknown): string {
   return typeof v === "string" ? v : pyStr(v);
 }
 
+/**
+ * The field's `on_change` sender, paced by its `debounce` and `throttle` props (read once). A
+ * pending value is dropped when the component is removed.
+ */
+function changeSender<T>(c: ComponentContext, el: Element, send: (v: T) => void): Pacer<T> {
+  const delay = (prop: string): number => {
+    const d = delayOf(c.value(prop, null));
+    if (typeof d === "number") return d;
+    c.setError(prop, new Error(d));
+    return 0;
+  };
+  const pacer = new Pacer<T>(delay("debounce"), delay("throttle"), send);
+  const unregister = register(el, pacer);
+  c.ctx.owner.add(() => {
+    pacer.drop();
+    unregister();
+  });
+  return pacer;
+}
+
 function commonField(c: ComponentContext, el: Field): void {
   c.bind("disabled", (v) => (el.disabled = truthy(v)), false);
   c.bindAttr("name", el);
@@ -59,23 +81,36 @@ function commonField(c: ComponentContext, el: Field): void {
   });
 }
 
-function bindTextValue(c: ComponentContext, el: HTMLInputElement | HTMLTextAreaElement, guard: EchoGuard): void {
+function bindTextValue(
+  c: ComponentContext,
+  el: HTMLInputElement | HTMLTextAreaElement,
+  guard: EchoGuard,
+  pacer: Pacer<string>,
+): void {
   c.bind("value", (v) => {
     const text = fieldText(v);
     if (el.value === text) return;
-    if (guard.isEcho(el, v)) return;
+    if (guard.isEcho(el, v) || pacer.hasPending) return;
     el.value = text;
   });
   if (!c.has("value")) c.bind("default_value", (v) => (el.value = fieldText(v)));
 }
 
-function submitOnEnter(c: ComponentContext, el: HTMLElement, value: () => unknown, multiline: boolean): void {
+function submitOnEnter(
+  c: ComponentContext,
+  el: HTMLElement,
+  value: () => unknown,
+  multiline: boolean,
+  pacer: { flush(): void },
+): void {
   c.handled.add("on_submit");
   c.handled.add("on_key_down");
   c.listen(el, "keydown", (ev) => {
     const e = ev as KeyboardEvent;
+    const enter = e.key === "Enter" && !e.isComposing;
+    if (enter) pacer.flush(); // a held-back change goes before the key and the submit
     if (c.hasEvent("on_key_down")) c.fire("on_key_down", [e.key]);
-    if (e.key !== "Enter" || e.isComposing) return;
+    if (!enter) return;
     if (multiline && (e.shiftKey || !c.hasEvent("on_submit"))) return; // Shift+Enter: newline
     if (multiline) e.preventDefault();
     const v = value();
@@ -100,25 +135,29 @@ const numberInput: ComponentSpec = {
     c.bindAttr("step", el);
     c.bindAttr("placeholder", el);
     if (!c.has("value")) c.bind("default_value", (v) => (el.value = typeof v === "number" ? String(v) : fieldText(v)));
+    const pacer = changeSender<number>(c, el, (n) => {
+      guard.note(n);
+      c.fire("on_change", [n]);
+    });
     c.bind("value", (v) => {
       const current = parseNumber(el.value);
       if (typeof v === "number" && current === v) return; // "1.0" already shows 1
       if (v === null && el.value === "") return;
-      if (guard.isEcho(el, v)) return;
+      if (guard.isEcho(el, v) || pacer.hasPending) return;
       el.value = typeof v === "number" ? String(v) : fieldText(v);
     });
     c.handled.add("on_change").add("on_blur");
     c.listen(el, "input", () => {
       const n = parseNumber(el.value);
       if (n === null) return; // not a number yet ("", "-", "1e"): nothing is sent
-      guard.note(n);
-      c.fire("on_change", [n]);
+      pacer.push(n);
     });
     c.listen(el, "blur", () => {
+      pacer.flush();
       const n = parseNumber(el.value);
       if (n !== null) c.fire("on_blur", [n]);
     });
-    submitOnEnter(c, el, () => parseNumber(el.value) ?? undefined, false);
+    submitOnEnter(c, el, () => parseNumber(el.value) ?? undefined, false, pacer);
     return el;
   },
 };
@@ -133,14 +172,18 @@ function textEvents(
   guard: EchoGuard,
   multiline: boolean,
 ): void {
-  bindTextValue(c, el, guard);
-  c.handled.add("on_change").add("on_blur");
-  c.listen(el, "input", () => {
-    guard.note(el.value);
-    c.fire("on_change", [el.value]);
+  const pacer = changeSender<string>(c, el, (text) => {
+    guard.note(text);
+    c.fire("on_change", [text]);
   });
-  c.listen(el, "blur", () => c.fire("on_blur", [el.value]));
-  submitOnEnter(c, el, () => el.value, multiline);
+  bindTextValue(c, el, guard, pacer);
+  c.handled.add("on_change").add("on_blur");
+  c.listen(el, "input", () => pacer.push(el.value));
+  c.listen(el, "blur", () => {
+    pacer.flush();
+    c.fire("on_blur", [el.value]);
+  });
+  submitOnEnter(c, el, () => el.value, multiline, pacer);
 }
 
 const textInput: ComponentSpec = {
@@ -182,6 +225,10 @@ const slider: ComponentSpec = {
     const revert = (): void => {
       if (shown !== null) el.value = String(shown);
     };
+    const pacer = changeSender<number>(c, el, (n) => {
+      guard.note(n);
+      c.fire("on_change", [n], revert);
+    });
     // min/max/step go with the value: a range input clamps its value to the current bounds.
     c.bindMany(["value", "min", "max", "step"], ([value, min, max, step]) => {
       const attr = (name: string, v: unknown): void => {
@@ -193,16 +240,17 @@ const slider: ComponentSpec = {
       attr("step", step);
       const v = Array.isArray(value) ? value[0] : value;
       if (typeof v === "number") shown = v;
-      if (typeof v === "number" && Number(el.value) !== v && !guard.isEcho(el, v)) el.value = String(v);
+      if (typeof v === "number" && Number(el.value) !== v && !guard.isEcho(el, v) && !pacer.hasPending) {
+        el.value = String(v);
+      }
     });
     c.handled.add("on_change").add("on_blur");
     c.listen(el, "input", () => {
       const n = parseNumber(el.value);
-      if (n === null) return;
-      guard.note(n);
-      c.fire("on_change", [n], revert);
+      if (n !== null) pacer.push(n);
     });
     c.listen(el, "blur", () => {
+      pacer.flush();
       const n = parseNumber(el.value);
       if (n !== null) c.fire("on_blur", [n]);
     });

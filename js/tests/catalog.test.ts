@@ -38,6 +38,8 @@ const SAMPLE: Record<string, unknown> = {
   custom_attrs: { data_kind: "x" },
   href: "https://example.org",
   src: "img/x.png",
+  debounce: 300, // held back until the blur the test sends, which must flush it
+  throttle: 200,
 };
 
 function allProps(name: string, omit: string[] = []): Record<string, ReturnType<typeof lit>> {

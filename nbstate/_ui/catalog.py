@@ -43,6 +43,8 @@ class Spec:
 _STACK = ("spacing", "align", "justify", "wrap")
 _FIELD = ("value", "default_value", "placeholder", "disabled", "name", "read_only", "auto_focus",
           "required", "size")
+PACING_PROPS = ("debounce", "throttle")
+"""Props that pace a field's ``on_change`` in the browser (milliseconds; see js/src/pacing.ts)."""
 _TEXT_EVENTS = ("on_change", "on_blur", "on_submit", "on_key_down")
 _TOGGLE = ("checked", "value", "default_checked", "text", "disabled", "name", "read_only",
            "auto_focus", "required", "size")
@@ -64,12 +66,14 @@ COMPONENTS: dict[str, Spec] = {
     "button": Spec(("disabled", "color_scheme", "variant", "size", "type", "loading")),
     "form": Spec(("reset_on_submit",), ("on_submit",)),
     # inputs
-    "number_input": Spec((*_FIELD, "min", "max", "step"), _TEXT_EVENTS, children=False),
-    "input": Spec((*_FIELD, "type", "max_length", "min", "max", "step"), _TEXT_EVENTS, False),
-    "text_area": Spec((*_FIELD, "rows", "max_length"), _TEXT_EVENTS, children=False),
+    "number_input": Spec((*_FIELD, *PACING_PROPS, "min", "max", "step"), _TEXT_EVENTS, False),
+    "input": Spec(
+        (*_FIELD, *PACING_PROPS, "type", "max_length", "min", "max", "step"), _TEXT_EVENTS, False
+    ),
+    "text_area": Spec((*_FIELD, *PACING_PROPS, "rows", "max_length"), _TEXT_EVENTS, False),
     "slider": Spec(
         ("value", "min", "max", "step", "disabled", "name", "read_only", "auto_focus",
-         "required", "size"),
+         "required", "size", *PACING_PROPS),
         ("on_change", "on_blur"),
         children=False,
     ),

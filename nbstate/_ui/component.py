@@ -15,7 +15,7 @@ from typing import Any
 
 from .._engine.events import is_event_ref, resolve
 from .._vars.expr import Var, has_var, to_tree
-from .catalog import COMMON_PROPS, COMPONENTS, GENERIC_EVENTS
+from .catalog import COMMON_PROPS, COMPONENTS, GENERIC_EVENTS, PACING_PROPS
 
 STYLE_PROPS = frozenset(
     {
@@ -248,6 +248,33 @@ def _event_targets(prop: str, value: Any) -> list[Any]:
     return items
 
 
+MAX_DELAY = 2**31 - 1
+"""The longest ``debounce`` or ``throttle`` (ms): the browser's timers fire at once beyond it."""
+
+
+def _check_pacing(name: str, props: dict[str, Any], events: dict[str, list[Any]]) -> None:
+    """``debounce=`` and ``throttle=`` are fixed numbers of milliseconds, and pace ``on_change``."""
+    for prop in PACING_PROPS:
+        if prop not in props:
+            continue
+        value = props[prop]
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            fixed = " (a fixed number: the browser reads it once)" if isinstance(value, Var) else ""
+            raise TypeError(
+                f"{name}({prop}=...) takes a number of milliseconds, such as {prop}=300, not "
+                f"{value!r}{fixed}"
+            )
+        if not (0 <= value <= MAX_DELAY):  # also refuses nan
+            raise ValueError(
+                f"{name}({prop}={value!r}): give a number of milliseconds from 0 to {MAX_DELAY}"
+            )
+        if "on_change" not in events:
+            raise TypeError(
+                f"{name}({prop}={value!r}) paces the on_change events sent to the kernel, but no "
+                f"on_change is bound; bind one (on_change=MyState.set_x) or leave {prop} out"
+            )
+
+
 def make(name: str, children: Iterable[Any], kwargs: dict[str, Any]) -> Component:
     """Build component ``name``, sorting keyword arguments into props, style and events.
 
@@ -302,4 +329,5 @@ def make(name: str, children: Iterable[Any], kwargs: dict[str, Any]) -> Componen
             flat.append(child)
     if flat and not spec.children:
         raise TypeError(f"{name}() takes no children; give its content as a prop")
+    _check_pacing(name, props, events)
     return Component(name, flat, props, style, events)

@@ -137,6 +137,48 @@ def test_event_prop_errors_explain_the_fix() -> None:
         rx.button("x", colr="red")
 
 
+@pytest.mark.parametrize("component", ["input", "text_area", "number_input", "slider"])
+def test_debounce_and_throttle_travel_as_numbers(component: str) -> None:
+    """The fields that send on_change take debounce= and throttle= (ms) for the browser."""
+    factory = getattr(rx, component)
+    t = tree_of(factory(value=S.name, on_change=S.save, debounce=300, throttle=1000.5))
+    assert t["props"]["debounce"] == {"op": "lit", "v": 300}
+    assert t["props"]["throttle"] == {"op": "lit", "v": 1000.5}
+    assert tree_of(factory(on_change=S.save, debounce=0))["props"]["debounce"]["v"] == 0
+
+
+@pytest.mark.parametrize(
+    ("value", "error", "message"),
+    [
+        ("300", TypeError, "takes a number of milliseconds, such as debounce=300, not '300'"),
+        (True, TypeError, "not True"),
+        (None, TypeError, "not None"),
+        (S.count, TypeError, "a fixed number"),
+        (-1, ValueError, "from 0 to 2147483647"),
+        (math.nan, ValueError, "from 0 to"),
+        (math.inf, ValueError, "from 0 to"),
+        (2**31, ValueError, "from 0 to"),
+    ],
+)
+def test_bad_debounce_values_are_refused(value: Any, error: type, message: str) -> None:
+    with pytest.raises(error, match=message):
+        rx.input(value=S.name, on_change=S.save, debounce=value)
+    with pytest.raises(error, match=message.replace("debounce", "throttle")):
+        rx.slider(value=S.count, on_change=S.inc, throttle=value)
+
+
+def test_debounce_needs_an_on_change_and_a_field() -> None:
+    """Pacing with nothing to pace, or on a component that has no text to pace, is an error."""
+    with pytest.raises(TypeError, match="no on_change is bound"):
+        rx.input(value=S.name, debounce=300)
+    with pytest.raises(TypeError, match="unknown prop 'debounce'"):
+        rx.checkbox(on_change=S.inc, debounce=300)
+    with pytest.raises(TypeError, match="unknown prop 'throttle'"):
+        rx.button("x", on_click=S.inc, throttle=300)
+    node = rx.chakra.number_input(value=S.count, on_change=S.set_count, debounce=200)
+    assert node.props["debounce"] == 200
+
+
 def test_backend_var_cannot_be_shown() -> None:
     """A component reading a backend var is refused when the view is built."""
     with pytest.raises(rx.StateDefinitionError, match="backend var"):
