@@ -25,11 +25,13 @@ from ._base.errors import (
     VarTypeError,
     WrongThreadError,
 )
+from ._engine.progress import Progress, report, track
 from ._engine.report import ErrorRecord
 from ._engine.tasks import TaskHandle
 from ._settle import idle, wait_until
 from ._state.handlers import EventHandler, EventSpec, background, event
 from ._state.state import State
+from ._ui.monitor import task_monitor
 from ._ui.view import View
 from ._vars.expr import Var
 from ._vars.vars import computed as var
@@ -49,6 +51,7 @@ __all__ = [
     "ImmutableStateError",
     "NbstateError",
     "NestedBlockError",
+    "Progress",
     "State",
     "StateClosedError",
     "StateDefinitionError",
@@ -69,7 +72,10 @@ __all__ = [
     "get_state",
     "idle",
     "model",
+    "report",
     "start",
+    "task_monitor",
+    "track",
     "var",
     "view",
     "wait_until",

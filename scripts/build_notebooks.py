@@ -364,6 +364,75 @@ cancelled = rx.cancel_all()
 await asyncio.gather(*cancelled, return_exceptions=True)
 [h.status for h in cancelled], job.status.startswith("cancelled")"""),
     ],
+    "06_task_monitor.ipynb": [
+        md("""# Seeing tasks: progress and the task monitor
+
+A run reports how far along it is with `rx.report(done, total, label=...)`, or by iterating
+through `rx.track(...)`, which reports after each item, like tqdm. Neither needs a reference to
+the run or the lock. `rx.track(..., into=MyState.var)` also writes the fraction done into a
+float var, at most once per frame.
+
+`rx.task_monitor()` lists every run of the kernel: its progress (a bar, or a spinner while the
+total is unknown), how long it has run, its rate and ETA, how it ended, and a **Cancel** button
+for each run. Start the three jobs below and cancel one."""),
+        code("""import asyncio
+import nbstate as rx
+
+
+async def pages():
+    # A source whose length is unknown in advance.
+    n = 0
+    while True:
+        await asyncio.sleep(0.05)
+        n += 1
+        yield n
+
+
+class Pipeline(rx.State):
+    fraction: float = 0.0
+    files: int = 0
+
+    @rx.background
+    async def ingest(self, n: int = 40):
+        async for _ in rx.track(range(n), label="files", into=Pipeline.fraction):
+            await asyncio.sleep(0.1)  # read one file
+            async with self:
+                self.files += 1
+
+    @rx.background
+    async def crawl(self, limit: int = 400):
+        async for page in rx.track(pages(), label="pages"):
+            if page >= limit:
+                return page
+
+    @rx.background
+    async def train(self, epochs: int = 30):
+        for epoch in range(epochs):
+            await asyncio.sleep(0.2)  # one epoch
+            rx.report(epoch + 1, epochs, label=f"epoch {epoch + 1}")
+
+
+rx.vstack(
+    rx.hstack(
+        rx.button("Ingest", on_click=Pipeline.ingest),
+        rx.button("Crawl", on_click=Pipeline.crawl),
+        rx.button("Train", on_click=Pipeline.train),
+    ),
+    rx.hstack(rx.text(f"{Pipeline.files} files"), rx.progress(value=Pipeline.fraction, max_=1, width="16em")),
+    rx.task_monitor(),
+    width="44em",
+)"""),
+        md("""From Python, each run's handle carries its progress. Here three runs start, the crawl (whose
+total is unknown) is cancelled, and the others finish."""),
+        code("""runs = [rx.start(Pipeline.ingest, 5), rx.start(Pipeline.crawl), rx.start(Pipeline.train, 3)]
+await asyncio.sleep(0.2)
+runs[1].cancel()
+await asyncio.gather(*runs, return_exceptions=True)
+[(h.name, h.status) for h in runs], runs[0].progress, runs[2].progress"""),
+        code("""rx.get_state(Pipeline).fraction, rx.get_state(Pipeline).files"""),
+        md("""`rx.task_monitor(state)` lists only the runs of one instance, and `rx.task_monitor(MyState)`
+those of every instance of the class; `keep=` sets how many finished runs stay listed."""),
+    ],
 }
 
 

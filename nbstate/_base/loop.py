@@ -42,6 +42,9 @@ MAIN_THREAD_ID = threading.main_thread().ident
 current_run: ContextVar[Any] = ContextVar("nbstate_run", default=None)
 """The background run (a TaskHandle) the running code belongs to; None in handlers and cells."""
 
+current_event: ContextVar[Any] = ContextVar("nbstate_event", default=None)
+"""The handler run (a HandlerRun) the running code belongs to; None in tasks and cells."""
+
 
 def running_task() -> asyncio.Task[Any] | None:
     """The task running now, or None outside a task (or with no loop in this thread)."""

@@ -17,12 +17,13 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import inspect
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
 from .._base.errors import EventRejected, StateClosedError
-from .._base.loop import current_run, main_loop
+from .._base.loop import current_event, current_run, main_loop
 from .._core.block import begin_step, end_step, finish_handler
 from .._core.core import Core, Part
 from .._core.txn import Txn
@@ -30,6 +31,7 @@ from .._state.handlers import BoundBackground, EventHandler, EventSpec, HandlerI
 from .._state.state import State, core_of, default_instance
 from .._vars.expr import has_var
 from . import tasks
+from .progress import HandlerRun
 from .report import report
 
 
@@ -141,9 +143,13 @@ def schedule(
         raise StateClosedError(f"{core.label} was closed; {info.name} did not run")
     run_ctx = (ctx if ctx is not None else contextvars.copy_context()).copy()
     run_ctx.run(current_run.set, None)
+    # The run as the task monitor sees it, should the handler report progress.
+    hrun = HandlerRun(core, info)
+    run_ctx.run(current_event.set, hrun)
     task = main_loop().create_task(
-        _run_handler(core, info, args, on_done, waiter), context=run_ctx
+        _run_handler(core, info, args, on_done, waiter, hrun), context=run_ctx
     )
+    hrun.task = task
     queue = core.part(EventQueue)
     queue.pending.add(task)
     task.add_done_callback(queue.pending.discard)
@@ -167,10 +173,12 @@ async def _run_handler(
     args: list[Any],
     on_done: Callable[[Outcome], None] | None,
     waiter: Any,
+    hrun: HandlerRun,
 ) -> Outcome:
     outcome = Outcome()
     try:
         txn = await begin_step(core, info.qualname)
+        hrun.started = time.monotonic()
         try:
             if core.closed:
                 raise StateClosedError(f"{core.label} was closed before {info.name} ran")
@@ -185,6 +193,10 @@ async def _run_handler(
         # An awaiting caller receives the exception and shows it; otherwise print it here.
         report(core, exc, info.name, printed=not getattr(waiter, "awaited", False))
     finally:
+        if outcome.cancelled:
+            hrun.ended_as("cancelled", None)
+        else:
+            hrun.ended_as("failed" if outcome.error else "done", outcome.error)
         if on_done is not None:
             on_done(outcome)
     return outcome

@@ -10,14 +10,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import time
 from collections.abc import Callable, Generator
 from typing import Any, Literal
 
 from .._base.app import app
 from .._base.errors import StateClosedError
-from .._base.loop import current_run, main_loop
+from .._base.loop import current_event, current_run, main_loop
 from .._core.core import Core, Part
 from .._state.handlers import HandlerInfo
+from .progress import RUNS, Progress, elapsed
 from .report import report
 
 Status = Literal["pending", "running", "done", "failed", "cancelled"]
@@ -30,7 +32,8 @@ class TaskHandle:
     (``asyncio.CancelledError`` if it was cancelled).
     """
 
-    __slots__ = ("_exception", "_result", "args", "core", "info", "number", "status", "task")
+    __slots__ = ("_exception", "_result", "args", "core", "ended", "info", "key", "number",
+                 "progress", "started", "status", "task")  # fmt: skip
 
     def __init__(self, core: Core, info: HandlerInfo, number: int, args: list[Any]) -> None:
         self.core = core
@@ -39,8 +42,18 @@ class TaskHandle:
         self.args = args
         self.status: Status = "pending"
         self.task: asyncio.Task[None] | None = None
+        self.key = ""
+        self.progress: Progress | None = None
+        """What the run last reported with ``rx.report`` or ``rx.track`` (None before)."""
+        self.started: float | None = None
+        self.ended: float | None = None
         self._result: Any = None
         self._exception: BaseException | None = None
+
+    @property
+    def elapsed(self) -> float | None:
+        """Seconds the run has been running (to its end once finished); None while pending."""
+        return elapsed(self)
 
     @property
     def state(self) -> Any:
@@ -134,6 +147,7 @@ def start(
     handle = TaskHandle(core, info, tasks.seq, args)
     run_ctx = (ctx if ctx is not None else contextvars.copy_context()).copy()
     run_ctx.run(current_run.set, handle)
+    run_ctx.run(current_event.set, None)
     task = main_loop().create_task(
         _run(handle, earlier, on_item), name=f"{info.qualname}#{handle.number}", context=run_ctx
     )
@@ -142,6 +156,7 @@ def start(
     app.background_tasks.add(task)
     app.handles[task] = handle
     task.add_done_callback(lambda t: _finished(tasks, handle, t))
+    RUNS.started(handle)
     return handle
 
 
@@ -152,6 +167,8 @@ def _finished(tasks: TaskSet, handle: TaskHandle, task: asyncio.Task[None]) -> N
         tasks.runs.remove(handle)
     if task.cancelled():
         handle.status = "cancelled"
+    handle.ended = time.monotonic()
+    RUNS.finished(handle)
 
 
 async def _run(
@@ -164,6 +181,8 @@ async def _run(
     if waits:
         await asyncio.wait(waits)
     handle.status = "running"
+    handle.started = time.monotonic()
+    RUNS.changed()
     try:
         if info.kind == "asyncgen":
             async for item in info.fn(core.state, *handle.args):
