@@ -365,6 +365,7 @@ class Kernel:
         self.comm_count: dict[str, int] = {}
         self.comm_state: dict[str, dict[str, Any]] = {}
         self.comm_bytes: dict[str, int] = {}
+        self.batch_count: dict[str, int] = {}
         self.iopub_total = 0
         self.stream: list[str] = []
         self._stop = threading.Event()
@@ -389,15 +390,35 @@ class Kernel:
                     data = c.get("data") or {}
                     if data.get("method") == "update" and isinstance(data.get("state"), dict):
                         self.comm_state.setdefault(cid, {}).update(data["state"])
+                    body = data.get("content") if data.get("method") == "custom" else None
+                    if isinstance(body, dict) and body.get("kind") == "batch":
+                        self._apply_batch(body)
                 elif t == "comm_open":
                     data = c.get("data") or {}
                     self.comm_state[c["comm_id"]] = dict(data.get("state") or {})
                 elif t == "stream":
                     self.stream.append(c.get("text", ""))
 
+    def _apply_batch(self, body: dict[str, Any]) -> None:
+        """A hub batch (nbstate): each state model's entry, applied as the frontend would."""
+        from nbstate._values.patch import apply_ops
+
+        for model_id, entry in (body.get("models") or {}).items():
+            self.batch_count[model_id] = self.batch_count.get(model_id, 0) + 1
+            st = self.comm_state.setdefault(model_id, {})
+            st.update(entry.get("state") or {})
+            for var, ops in (entry.get("patches") or {}).items():
+                st["v_" + var] = apply_ops(st.get("v_" + var), ops)
+
     def count(self, comm_id: str) -> int:
+        """Comm messages on ``comm_id`` itself (for nbstate's hub: its batches)."""
         with self._lock:
             return self.comm_count.get(comm_id, 0)
+
+    def count_batches(self, model_id: str) -> int:
+        """Hub batches that carried a change of nbstate state model ``model_id``."""
+        with self._lock:
+            return self.batch_count.get(model_id, 0)
 
     def state(self, comm_id: str) -> dict[str, Any]:
         with self._lock:
