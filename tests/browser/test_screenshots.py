@@ -65,14 +65,15 @@ def _screenshot_whole_notebook(page: Page, path: Path) -> None:
     page.screenshot(path=str(path))
 
 
-def test_examples_cover_the_five_documented_notebooks() -> None:
-    """notebooks/ holds the five examples the README lists (so the screenshots cover them)."""
+def test_examples_cover_the_documented_notebooks() -> None:
+    """notebooks/ holds the six examples the README lists (so the screenshots cover them)."""
     assert EXAMPLES == [
         "01_counter_task",
         "02_progress_dashboard",
         "03_form_validation",
         "04_list_editor",
         "05_long_job_cancel",
+        "06_task_monitor",
     ]
 
 
