@@ -43,15 +43,13 @@ from .._base.loop import (
     loop_or_none as _loop_or_none,
 )
 from .._values.containers import wrap
-from .._values.jsondata import check_text, encode_float, to_json
 from .._values.tracking import FULL
 from .._values.tracking import Log as MutationLog
 from .._vars.vars import ComputedCache, ComputedField
+from .changes import PLAIN, Changes
 from .lock import StateLock
 from .store import MEMORY, Store
 from .txn import (
-    NOTHING,
-    ChangeSet,
     Log,
     Ops,
     Txn,
@@ -61,9 +59,6 @@ from .txn import (
     rollback,
     run_deferred,
 )
-
-_PLAIN = (int, str, bool, float, type(None))
-_MISSING = object()
 
 P = TypeVar("P", bound="Part")
 
@@ -90,13 +85,7 @@ class Part:
         """The instance is closing."""
 
 
-ErrorHook = Callable[["Core", BaseException, str], None]
-error_hooks: list[ErrorHook] = []
-"""Called with errors that belong to no running step (a dependent computed var failing after
-another state's commit); the error-report layer installs its hook here."""
-
-
-class Core:
+class Core(Changes):
     """The machinery behind one State instance, reachable only through nbstate's functions."""
 
     __slots__ = (
@@ -208,7 +197,7 @@ class Core:
         ):
             d = self.values
             old = d[name]
-            if type(value) in _PLAIN:
+            if type(value) in PLAIN:
                 d[name] = value
             elif value is old and hasattr(type(value), "_nb_base"):
                 return  # ``self.items += [x]`` stores the container it already changed
@@ -267,7 +256,7 @@ class Core:
     def _record(self, name: str, value: Any) -> None:
         d = self.values
         old = d[name]
-        if type(value) in _PLAIN:
+        if type(value) in PLAIN:
             d[name] = value
         elif value is old and hasattr(type(value), "_nb_base"):
             return  # ``self.items += [x]`` stores the container it already changed in place
@@ -369,151 +358,6 @@ class Core:
         except BaseException:
             rollback(auto)
             raise
-
-    # -- commit -----------------------------------------------------------------------------
-
-    def prepare(self) -> ChangeSet:
-        """The change set of this state's part of the transaction; raises if it cannot be sent.
-
-        Nothing is final yet: a failure here leaves everything ready for the rollback.
-        """
-        log, d, label = self.log, self.values, self.label
-        public = self.public
-        values: dict[str, Any] = {}
-        patches: dict[str, Any] | None = None
-        for name in log.dirty:
-            if name not in public:
-                continue
-            ops = log.ops.get(name)
-            if ops is not None and ops is not FULL:
-                if patches is None:
-                    patches = {}
-                patches[name] = ops
-                continue
-            value = d[name]
-            cls = type(value)
-            if cls is float:
-                value = encode_float(value)
-            elif cls is str:
-                if not value.isascii():
-                    check_text(value, f"{label}.{name}")
-            elif cls not in _PLAIN:
-                value = to_json(value, where=f"{label}.{name}")
-            values[name] = value
-        cache = self.cache
-        if not cache.stale:
-            return values, patches or NOTHING, NOTHING
-        if cache.uncached:
-            cache.renew_uncached()  # computed again at every commit, with what reads them
-        computed: dict[str, Any] = {}
-        sent = self.sent
-        for name in self.schema.computed:
-            if name in cache.stale:
-                value = to_json(cache.get(name), where=f"{label}.{name}")
-                if sent.get(name, _MISSING) != value:
-                    values[name] = computed[name] = value
-        return values, patches or NOTHING, computed
-
-    def finish(self, changes: ChangeSet) -> None:
-        """Make a prepared change set final and hand it to the subscriber."""
-        log = self.log  # Log.clear, inlined: this runs at the end of every block
-        log.dirty.clear()
-        if log.old:
-            log.old.clear()
-        if log.undo:
-            log.undo.clear()
-        if log.ops:
-            log.ops.clear()
-        values, patches, computed = changes
-        if computed:
-            self.sent.update(computed)
-        sink = self.sink
-        if sink is not None and (values or patches):
-            sink(values, patches)
-
-    def commit_alone(self) -> None:
-        """Commit a transaction that holds this state only (raise to roll back).
-
-        When only scalars were assigned and no computed var is stale (every block of a counter
-        loop), this is :meth:`prepare` and :meth:`finish` in one pass, because it runs at the
-        end of every block; otherwise it is exactly those two.
-        """
-        log = self.log
-        if log.ops or self.stale:
-            self.finish(self.prepare())
-        else:
-            d, public = self.values, self.public
-            values: dict[str, Any] = {}
-            for name in log.dirty:
-                if name in public:
-                    value = d[name]
-                    cls = type(value)
-                    if cls is float:
-                        value = encode_float(value)
-                    elif cls is str:
-                        if not value.isascii():
-                            check_text(value, f"{self.label}.{name}")
-                    elif cls not in _PLAIN:
-                        value = to_json(value, where=f"{self.label}.{name}")
-                    values[name] = value
-            log.dirty.clear()  # final from here on
-            if log.old:
-                log.old.clear()
-            if log.undo:
-                log.undo.clear()
-            sink = self.sink
-            if sink is not None and values:
-                sink(values, NOTHING)
-        if self.cache.touched:
-            self.refresh_dependents()
-
-    def rollback(self) -> bool:
-        """Undo this state's part of the transaction; True if there was anything to undo."""
-        log = self.log
-        if not (log.dirty or log.undo or log.old):
-            log.clear()
-            return False
-        for fn, args in reversed(log.undo):
-            fn(*args)
-        d = self.state.__dict__
-        for name, old in log.old.items():
-            d[name] = old
-        dirty = list(log.dirty)
-        log.clear()
-        cache = self.cache
-        for name in dirty:
-            if name in cache.dependents:
-                cache.invalidate(name)
-        if self.restored is not None:
-            self.restored(dirty)
-        if cache.touched:
-            self.refresh_dependents()
-        return True
-
-    def refresh_dependents(self) -> None:
-        """Send the computed vars of other states that read what this one changed."""
-        touched, self.cache.touched = self.cache.touched, set()
-        for cache in touched:
-            core: Core = cache.state.__dict__["_nbstate"]
-            if core.closed or core.lock.owner is not None:
-                continue  # its lock holder's commit recomputes them
-            try:
-                core.finish(core.prepare())
-            except Exception as exc:
-                core.log.clear()
-                if not error_hooks:
-                    raise
-                for hook in error_hooks:
-                    hook(core, exc, "a computed var")
-
-    def apply_remote(self, values: dict[str, Any]) -> None:
-        """Values committed elsewhere (a shared store's other kernels): store them here."""
-        d = self.state.__dict__
-        cache = self.cache
-        for name, value in values.items():
-            d[name] = value if type(value) in _PLAIN else wrap(value, self.ref(name))
-            if name in cache.dependents:
-                cache.invalidate(name)
 
     # -- locks and lifetime -----------------------------------------------------------------
 

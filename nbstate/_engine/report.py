@@ -20,7 +20,8 @@ from types import TracebackType
 from typing import Any
 
 from .._base.app import app
-from .._core.core import Core, Part, error_hooks
+from .._core.changes import error_hooks
+from .._core.core import Core, Part
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REDACTED = "«hidden»"
