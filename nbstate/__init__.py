@@ -25,9 +25,10 @@ from ._base.errors import (
     VarTypeError,
     WrongThreadError,
 )
-from ._engine.progress import Progress, report, track
+from ._engine.progress import Progress, report
 from ._engine.report import ErrorRecord
 from ._engine.tasks import TaskHandle
+from ._engine.track import track
 from ._settle import idle, wait_until
 from ._state.handlers import EventHandler, EventSpec, background, event
 from ._state.state import State
