@@ -42,7 +42,6 @@ import os
 import platform
 import random
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -55,20 +54,15 @@ if str(ROOT) not in _pp.split(os.pathsep):  # the kernels must import this check
     os.environ["PYTHONPATH"] = str(ROOT) + (os.pathsep + _pp if _pp else "")
 
 import _common as C  # noqa: E402
+import _lab as L  # noqa: E402
 
 from tests.browser import helpers as H  # noqa: E402
 from tests.browser.servers import (  # noqa: E402
     JupyterServer,
-    make_jupyter_env,
-    start_server,
     write_notebook,
 )
 
-CHROMIUM = os.environ.get("NBSTATE_CHROMIUM", "/usr/bin/chromium")
-try:  # the browser tests' launch flags, when importable
-    from tests.browser.conftest import CHROMIUM_ARGS
-except Exception:  # pragma: no cover - conftest needs pytest
-    CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run"]
+CHROMIUM = L.CHROMIUM
 
 N_ROWS = 10_000
 ROW_K = 5_000  # the row B5b changes
@@ -97,23 +91,6 @@ def kb(n: float | None) -> str:
     if n >= 10_000:
         return f"{n / 1000:.1f} KB"
     return f"{n:,.0f} B"
-
-
-def now_page(page: Any) -> float:
-    return float(page.evaluate("() => performance.timeOrigin + performance.now()"))
-
-
-def clock_offset(page: Any) -> tuple[float, float]:
-    """(page clock - system clock, uncertainty) in ms, from the tightest of 15 round trips."""
-    best = (float("inf"), 0.0)
-    for _ in range(15):
-        t0 = time.time()
-        p = now_page(page)
-        t1 = time.time()
-        rtt = (t1 - t0) * 1000
-        if rtt < best[0]:
-            best = (rtt, p - (t0 + t1) / 2 * 1000)
-    return best[1], best[0] / 2
 
 
 def run_code_cell(page: Any, index: int, timeout: float = 120_000) -> str:
@@ -536,74 +513,56 @@ def main() -> int:
             file=sys.stderr,
         )
         return 2
-    from playwright.sync_api import sync_playwright
-
     try:
         load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     except OSError:
         load = "?"
     t_start = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="nbstate-b5-") as tmp:
-        base = Path(tmp)
-        root = base / "root"
-        root.mkdir()
-        env = make_jupyter_env(base / "env")
-        log("starting JupyterLab")
-        server = start_server("lab", root, env, base / "logs")
-        try:
-            with sync_playwright() as pw:
-                browser = pw.chromium.launch(
-                    executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-                )
-                try:
-                    context = browser.new_context(viewport={"width": 1280, "height": 900})
-                    context.set_default_timeout(60_000)
-                    page = context.new_page()
-                    comm = H.CommFrames(page)
-                    chrome = browser.version
-                    write_notebook(
-                        root / "b5_main.ipynb",
-                        [
-                            SETUP_LATENCY,
-                            DRIVE_LATENCY.format(rounds=rounds, per=per, gap=gap),
-                            DUMP_LATENCY,
-                            SETUP_ROWS.format(n=N_ROWS),
-                            DRIVE_ROWS.format(rounds=rrounds, per=rper, gaps=ROWS_GAPS, k=ROW_K),
-                            DUMP_ROWS,
-                        ],
-                    )
-                    log("opening the notebook")
-                    H.open_notebook_in_lab(page, server, "b5_main.ipynb")
-                    offset, unc = clock_offset(page)
-                    run_code_cell(page, 0)
-                    page.wait_for_function(
-                        "() => !!document.querySelector('.nbstate-view .b5-n')"
-                        " && !!document.querySelector('.b5-label')",
-                        timeout=60_000,
-                    )
-                    time.sleep(0.5)
-                    log(f"B5a: {per * rounds} samples per row, every ~{gap * 1000:.0f} ms")
-                    ra = b5a(page, per, rounds, gap, offset)
-                    rb = b5b(page, comm, rper, rrounds, offset)
-                    server.shutdown_kernels()
-                    log(f"B5c: {fresh} fresh kernels per row, {warm} re-runs each")
-                    rc = first_render(
-                        page,
-                        server,
-                        root,
-                        {
-                            "nbstate": DESIGN_EXAMPLE,
-                            "ipywidgets": IPYWIDGETS_EXAMPLE,
-                            "anywidget": ANYWIDGET_EXAMPLE,
-                        },
-                        fresh,
-                        warm,
-                        offset,
-                    )
-                finally:
-                    browser.close()
-        finally:
-            server.stop()
+    with L.lab_in_chromium("nbstate-b5-", log) as (server, root, browser):
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(60_000)
+        page = context.new_page()
+        comm = H.CommFrames(page)
+        chrome = browser.version
+        write_notebook(
+            root / "b5_main.ipynb",
+            [
+                SETUP_LATENCY,
+                DRIVE_LATENCY.format(rounds=rounds, per=per, gap=gap),
+                DUMP_LATENCY,
+                SETUP_ROWS.format(n=N_ROWS),
+                DRIVE_ROWS.format(rounds=rrounds, per=rper, gaps=ROWS_GAPS, k=ROW_K),
+                DUMP_ROWS,
+            ],
+        )
+        log("opening the notebook")
+        H.open_notebook_in_lab(page, server, "b5_main.ipynb")
+        offset, unc = L.clock_offset(page)
+        run_code_cell(page, 0)
+        page.wait_for_function(
+            "() => !!document.querySelector('.nbstate-view .b5-n')"
+            " && !!document.querySelector('.b5-label')",
+            timeout=60_000,
+        )
+        time.sleep(0.5)
+        log(f"B5a: {per * rounds} samples per row, every ~{gap * 1000:.0f} ms")
+        ra = b5a(page, per, rounds, gap, offset)
+        rb = b5b(page, comm, rper, rrounds, offset)
+        server.shutdown_kernels()
+        log(f"B5c: {fresh} fresh kernels per row, {warm} re-runs each")
+        rc = first_render(
+            page,
+            server,
+            root,
+            {
+                "nbstate": DESIGN_EXAMPLE,
+                "ipywidgets": IPYWIDGETS_EXAMPLE,
+                "anywidget": ANYWIDGET_EXAMPLE,
+            },
+            fresh,
+            warm,
+            offset,
+        )
 
     import nbstate
 

@@ -32,7 +32,6 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -159,82 +158,51 @@ WATCH_JS = """
 
 
 def browser_runs(kinds: list[str], runs: int, n: int) -> dict[str, list[float]]:
-    from playwright.sync_api import sync_playwright
+    import _lab as L
 
     from tests.browser import helpers as H
-    from tests.browser.servers import make_jupyter_env, start_server, write_notebook
+    from tests.browser.servers import write_notebook
 
-    try:
-        from tests.browser.conftest import CHROMIUM_ARGS
-    except Exception:  # pragma: no cover - conftest needs pytest
-        CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run"]
-    chromium = os.environ.get("NBSTATE_CHROMIUM", "/usr/bin/chromium")
     out: dict[str, list[float]] = {k: [] for k in kinds}
-    with tempfile.TemporaryDirectory(prefix="nbstate-b6-") as tmp:
-        base = Path(tmp)
-        root = base / "root"
-        root.mkdir()
-        env = make_jupyter_env(base / "env")
-        C.log("B6: starting JupyterLab")
-        server = start_server("lab", root, env, base / "logs")
-        try:
-            with sync_playwright() as pw:
-                browser = pw.chromium.launch(
-                    executable_path=chromium, headless=True, args=CHROMIUM_ARGS
+    with L.lab_in_chromium("nbstate-b6-", lambda m: C.log("B6: " + m)) as (server, root, browser):
+        page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+        page.set_default_timeout(120_000)
+        for i in range(runs):
+            for kind in kinds if i % 2 == 0 else kinds[::-1]:
+                name = f"b6_{kind}_{i}.ipynb"
+                write_notebook(
+                    root / name,
+                    [
+                        COMMON + RUN.format(kind=kind, n=0, warm=WARM),
+                        RUN.format(kind=kind, n=n, warm=0),
+                    ],
                 )
+                H.open_notebook_in_lab(page, server, name)
+                H.run_cell(page, 0, timeout=120_000)
+                cell = H.cells(page).nth(1)
+                cell.locator(".jp-InputPrompt").first.click()
+                page.evaluate(WATCH_JS, [1, n])
+                t_start = time.time()
+                page.keyboard.press("Control+Enter")
                 try:
-                    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-                    page.set_default_timeout(120_000)
-                    for i in range(runs):
-                        for kind in kinds if i % 2 == 0 else kinds[::-1]:
-                            name = f"b6_{kind}_{i}.ipynb"
-                            write_notebook(
-                                root / name,
-                                [COMMON + RUN.format(kind=kind, n=0, warm=WARM),
-                                 RUN.format(kind=kind, n=n, warm=0)],
-                            )
-                            H.open_notebook_in_lab(page, server, name)
-                            H.run_cell(page, 0, timeout=120_000)
-                            cell = H.cells(page).nth(1)
-                            cell.locator(".jp-InputPrompt").first.click()
-                            page.evaluate(WATCH_JS, [1, n])
-                            t_start = time.time()
-                            page.keyboard.press("Control+Enter")
-                            try:
-                                page.wait_for_function(
-                                    "() => window.__b6.t !== null", timeout=180_000, polling=100
-                                )
-                            except Exception as exc:
-                                rows = page.evaluate("() => window.__b6.rows")
-                                C.log(
-                                    f"B6: browser {kind} run {i + 1}/{runs}: not all rows in "
-                                    f"180 s ({rows} rendered; {type(exc).__name__}); no sample"
-                                )
-                                server.shutdown_kernels()
-                                continue
-                            t_page = float(page.evaluate("() => window.__b6.t"))
-                            offset = _clock_offset(page)
-                            out[kind].append(t_page - offset - t_start * 1000)
-                            C.log(f"B6: browser {kind} run {i + 1}/{runs}: {out[kind][-1]:.0f} ms")
-                            H.wait_notebook_ready(page, 120_000)
-                            server.shutdown_kernels()
-                finally:
-                    browser.close()
-        finally:
-            server.stop()
+                    page.wait_for_function(
+                        "() => window.__b6.t !== null", timeout=180_000, polling=100
+                    )
+                except Exception as exc:
+                    rows = page.evaluate("() => window.__b6.rows")
+                    C.log(
+                        f"B6: browser {kind} run {i + 1}/{runs}: not all rows in "
+                        f"180 s ({rows} rendered; {type(exc).__name__}); no sample"
+                    )
+                    server.shutdown_kernels()
+                    continue
+                t_page = float(page.evaluate("() => window.__b6.t"))
+                offset = L.clock_offset(page)[0]
+                out[kind].append(t_page - offset - t_start * 1000)
+                C.log(f"B6: browser {kind} run {i + 1}/{runs}: {out[kind][-1]:.0f} ms")
+                H.wait_notebook_ready(page, 120_000)
+                server.shutdown_kernels()
     return out
-
-
-def _clock_offset(page: Any) -> float:
-    """Page clock minus system clock (ms), from the tightest of 10 round trips."""
-    best = (float("inf"), 0.0)
-    for _ in range(10):
-        t0 = time.time()
-        p = float(page.evaluate("() => performance.timeOrigin + performance.now()"))
-        t1 = time.time()
-        if t1 - t0 < best[0]:
-            best = (t1 - t0, p - (t0 + t1) / 2 * 1000)
-    return best[1]
 
 
 # ----------------------------------------------------------------------------- main
@@ -291,8 +259,17 @@ def run(runs: int, n: int, browser: bool, kernel: bool = True) -> str:
         notes.append("browser part skipped (--no-browser).")
     return C.table(
         f"B6  {n:,} state instances, each in one small view (name, count, + button)",
-        ["row", "create+display ms", "x ipyw", "RSS / instance", "x ipyw", "iopub msgs",
-         "comms open", "browser ms", "x ipyw"],
+        [
+            "row",
+            "create+display ms",
+            "x ipyw",
+            "RSS / instance",
+            "x ipyw",
+            "iopub msgs",
+            "comms open",
+            "browser ms",
+            "x ipyw",
+        ],
         rows,
         notes,
     )
