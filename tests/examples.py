@@ -1,4 +1,5 @@
-"""The DESIGN.md example, read from the first notebook so every test level runs the same code."""
+"""Code that several test levels run: the DESIGN.md example (read from the first notebook) and
+the three-job task monitor."""
 
 from __future__ import annotations
 
@@ -15,3 +16,25 @@ def design_example() -> str:
     source = "".join(cell["source"])
     assert "class MyTaskState(rx.State)" in source, f"{NOTEBOOK.name}: cell 1 changed"
     return source
+
+
+def three_jobs_monitor(pause: float) -> str:
+    """A cell that starts three long runs (labelled alpha, beta, gamma; ``runs`` holds their
+    handles), each reporting progress every ``pause`` seconds, and shows
+    ``rx.task_monitor(Jobs)``."""
+    return f"""\
+import asyncio
+import nbstate as rx
+
+
+class Jobs(rx.State):
+    @rx.background
+    async def slow(self, name: str, total: int = 600):
+        for i in range(total):
+            rx.report(i + 1, total, label=name)
+            await asyncio.sleep({pause})
+
+
+runs = [rx.start(Jobs.slow, name) for name in ("alpha", "beta", "gamma")]
+rx.task_monitor(Jobs)
+"""

@@ -176,22 +176,22 @@ class track(Generic[T]):
 
     async def __aiter__(self) -> AsyncIterator[T]:
         run, inst = self._begin()
+        source = self.iterable
+        items = source if isinstance(source, AsyncIterable) else _as_async(source)
         try:
-            if isinstance(self.iterable, AsyncIterable):
-                async for item in self.iterable:
-                    yield item
-                    self.done += 1
-                    if time.monotonic() - self._last >= self.min_interval:
-                        self._emit(run, inst)
-            else:
-                for item in self.iterable:
-                    yield item
-                    self.done += 1
-                    if time.monotonic() - self._last >= self.min_interval:
-                        self._emit(run, inst)
+            async for item in items:
+                yield item
+                self.done += 1
+                if time.monotonic() - self._last >= self.min_interval:
+                    self._emit(run, inst)
         except BaseException:
             self._emit(run, inst)
             raise
         self._emit(run, inst)
         if self.into is not None:
             await self.into.settle()  # the final fraction is committed when the loop ends
+
+
+async def _as_async(items: Iterable[T]) -> AsyncIterator[T]:
+    for item in items:
+        yield item

@@ -6,25 +6,11 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
+from ..examples import three_jobs_monitor
 from .helpers import add_and_run_cell, cell_outputs, open_notebook_in_lab, run_all_cells
 from .servers import JupyterServer, write_notebook
 
-SOURCE = """\
-import asyncio
-import nbstate as rx
-
-
-class Jobs(rx.State):
-    @rx.background
-    async def slow(self, name: str, total: int = 600):
-        for i in range(total):
-            rx.report(i + 1, total, label=name)
-            await asyncio.sleep(0.1)
-
-
-runs = [rx.start(Jobs.slow, name) for name in ("alpha", "beta", "gamma")]
-rx.task_monitor(Jobs)
-"""
+SOURCE = three_jobs_monitor(pause=0.1)
 
 
 def test_cancel_one_of_three_running_tasks(

@@ -7,24 +7,12 @@ from typing import Any
 
 import pytest
 
+from ..examples import three_jobs_monitor
 from .harness import KernelFrontend
 
 pytestmark = pytest.mark.timeout(240)
 
-SOURCE = """
-import asyncio
-import nbstate as rx
-
-class Jobs(rx.State):
-    @rx.background
-    async def slow(self, name: str, total: int = 600):
-        for i in range(total):
-            rx.report(i + 1, total, label=name)
-            await asyncio.sleep(0.05)
-
-runs = [rx.start(Jobs.slow, name) for name in ("alpha", "beta", "gamma")]
-rx.task_monitor(Jobs)
-"""
+SOURCE = three_jobs_monitor(pause=0.05)
 
 
 def _cancel_specs(node: Any) -> list[dict[str, Any]]:
