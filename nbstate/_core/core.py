@@ -212,23 +212,14 @@ class Core(Changes):
             if name in self.dependents:
                 self.cache.invalidate(name)
             return
-        if self._enter(name) is not None:
-            self._record(name, value)
-            return
-        auto = self._begin_alone()
-        try:
-            self._record(name, value)
-            self._commit_alone(auto)
-        finally:
-            self.lock.owner = None
-        if _deferred:
-            run_deferred()
+        self.write_all({name: value})
 
     def write_all(self, values: Mapping[str, Any]) -> None:
         """Assign several vars (each already checked) as one change.
 
         In a running transaction the writes join it, as :meth:`write` does; from a cell they
-        commit together, once, or not at all. Used by ``State.reset()``.
+        commit together, once, or not at all. Used by ``State.reset()``, and by :meth:`write`
+        for every write its fast path does not take.
         """
         if not values:
             return
