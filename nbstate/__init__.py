@@ -25,6 +25,7 @@ from ._base.errors import (
     VarTypeError,
     WrongThreadError,
 )
+from ._engine.notices import download, toast
 from ._engine.progress import Progress, report
 from ._engine.report import ErrorRecord
 from ._engine.tasks import TaskHandle
@@ -67,6 +68,7 @@ __all__ = [
     "cancel_all",
     "chakra",
     "close",
+    "download",
     "errors",
     "event",
     "fire",
@@ -76,6 +78,7 @@ __all__ = [
     "report",
     "start",
     "task_monitor",
+    "toast",
     "track",
     "var",
     "view",

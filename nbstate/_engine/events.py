@@ -23,14 +23,15 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from .._base.errors import EventRejected, StateClosedError
-from .._base.loop import current_event, current_run, main_loop
+from .._base.loop import current_event, current_run, main_loop, running_task
 from .._core.block import begin_step, end_step, finish_handler
 from .._core.core import Core, Part
-from .._core.txn import Txn
+from .._core.txn import Txn, innermost
 from .._state.handlers import BoundBackground, EventHandler, EventSpec, HandlerInfo
 from .._state.state import State, core_of, default_instance
 from .._vars.expr import has_var
-from . import tasks
+from . import notices, tasks
+from .notices import Notice
 from .progress import HandlerRun
 from .report import report
 
@@ -137,12 +138,18 @@ def schedule(
     ctx: contextvars.Context | None = None,
     on_done: Callable[[Outcome], None] | None = None,
     waiter: Any = None,
+    view: str | None = None,
 ) -> asyncio.Task[Outcome]:
-    """Queue a (non-background) handler; it runs under the lock, after earlier events."""
+    """Queue a (non-background) handler; it runs under the lock, after earlier events.
+
+    ``view``: the model id of the view the event came from (a download goes there).
+    """
     if core.closed:
         raise StateClosedError(f"{core.label} was closed; {info.name} did not run")
     run_ctx = (ctx if ctx is not None else contextvars.copy_context()).copy()
     run_ctx.run(current_run.set, None)
+    if view is not None:
+        run_ctx.run(notices.origin_view.set, view)
     # The run as the task monitor sees it, should the handler report progress.
     hrun = HandlerRun(core, info)
     run_ctx.run(current_event.set, hrun)
@@ -157,14 +164,27 @@ def schedule(
 
 
 def start_task(
-    core: Core, info: HandlerInfo, args: list[Any], ctx: contextvars.Context | None = None
+    core: Core,
+    info: HandlerInfo,
+    args: list[Any],
+    ctx: contextvars.Context | None = None,
+    view: str | None = None,
 ) -> tasks.TaskHandle:
     """Start a background run; what it returns or yields is chained like a handler's."""
+    if view is not None:
+        ctx = (ctx if ctx is not None else contextvars.copy_context()).copy()
+        ctx.run(notices.origin_view.set, view)
     return tasks.start(core, info, args, _chain_from_run, ctx)
 
 
 def _chain_from_run(handle: tasks.TaskHandle, item: Any) -> None:
-    dispatch(plan_chain(item, handle.core, handle.info))
+    plan = plan_chain(item, handle.core, handle.info)
+    if any(isinstance(p[1], Notice) for p in plan) and innermost(running_task()):
+        raise RuntimeError(
+            f"{handle.info.qualname} yielded {item!r} inside `async with self:`. A toast or "
+            "download is sent only once its changes are committed: yield it after the block."
+        )
+    dispatch(plan)
 
 
 async def _run_handler(
@@ -240,7 +260,9 @@ async def _drive(core: Core, info: HandlerInfo, args: list[Any], txn: Txn) -> An
 
 # -- chaining -------------------------------------------------------------------------------
 
-Planned = tuple[Core, HandlerInfo, list[Any]]
+Planned = tuple[Core, "HandlerInfo | Notice", list[Any]]
+"""A chained event (its state, handler and arguments), or a notice (the handler's state, the
+notice, and ``[view]``, the view the event came from)."""
 
 
 def _where(info: HandlerInfo) -> str:
@@ -254,6 +276,8 @@ def plan_chain(item: Any, source: Core, info: HandlerInfo) -> list[Planned]:
         return []
     if isinstance(item, (list, tuple)):
         return [p for x in item for p in plan_chain(x, source, info)]
+    if isinstance(item, Notice):
+        return [(source, item, [notices.origin_view.get()])]
     if info.background and not is_event_ref(item):
         return []  # a background task's plain return value is its result, kept on the handle
     try:
@@ -262,7 +286,7 @@ def plan_chain(item: Any, source: Core, info: HandlerInfo) -> list[Planned]:
         raise TypeError(
             f"{info.qualname}{_where(info)} returned or yielded {item!r}. A handler may return "
             "or yield None, an event handler such as MyState.other, an event with arguments "
-            "such as MyState.set_x(5), or a list of these."
+            "such as MyState.set_x(5), rx.toast(...), rx.download(...), or a list of these."
         ) from None
     if any(has_var(a) for a in ref.args):
         raise TypeError(
@@ -280,9 +304,11 @@ def plan_chain(item: Any, source: Core, info: HandlerInfo) -> list[Planned]:
 
 
 def dispatch(plan: list[Planned]) -> None:
-    """Run planned events: background tasks start, handlers queue."""
+    """Run planned events: background tasks start, handlers queue, notices are sent."""
     for core, info, args in plan:
-        if info.background:
+        if isinstance(info, Notice):
+            notices.send(core, info, args[0])
+        elif info.background:
             start_task(core, info, args)
         else:
             schedule(core, info, args)

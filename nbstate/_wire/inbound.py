@@ -167,7 +167,7 @@ def _dispatch(bridge: Bridge, content: Any, buffers: Any, reply_id: int | None) 
     bound = info.bind(from_wire(args))
     ctx = _view_context(view) or bridge.context
     if info.background:
-        events.start_task(core, info, bound, ctx)
+        events.start_task(core, info, bound, ctx, view=view)
         if reply_id is not None:
             bridge.send(DoneReply(kind="done", id=reply_id))
         return
@@ -179,7 +179,7 @@ def _dispatch(bridge: Bridge, content: Any, buffers: Any, reply_id: int | None) 
                 reply["cancelled"] = True
             bridge.send(reply)
 
-    events.schedule(core, info, bound, ctx, on_done=done)
+    events.schedule(core, info, bound, ctx, on_done=done, view=view)
 
 
 def _meta(bridge: Bridge) -> ClassMeta:

@@ -25,6 +25,7 @@ from .._base.errors import StateClosedError
 from .._base.loop import call_on_main, current_loop, loop_or_none, require_main_thread
 from .._core.core import Core, Part
 from .._core.txn import NOTHING, Ops, defer
+from .._engine import notices
 from .._engine.report import ErrorLog
 from .._values.coerce import coerce
 from .._values.jsondata import copy_json, from_wire, to_json
@@ -33,7 +34,7 @@ from .._values.tracking import FULL, MAX_OPS
 from . import assets, inbound
 from .kernel import install_shutdown_hook
 from .outbox import OUTBOX
-from .protocol import BatchEntry, KernelMessage
+from .protocol import BatchEntry, DownloadMessage, KernelMessage, ToastMessage
 from .traits import is_float_trait, trait_for
 
 
@@ -321,11 +322,11 @@ class Bridge(Part):
         """Send every queued change of every state now."""
         OUTBOX.flush()
 
-    def send(self, msg: KernelMessage) -> None:
+    def send(self, msg: KernelMessage, buffers: list[bytes] | None = None) -> None:
         """A custom message to the browser, after the changes queued before it."""
         if self.model is not None and not self.core.closed:
             OUTBOX.flush()
-            self.model.send(msg)
+            self.model.send(msg, buffers)
 
     def push_errors(self, entries: list[dict[str, Any]]) -> None:
         """Store the error entries in the model and send them at once."""
@@ -379,3 +380,29 @@ class Bridge(Part):
         self.trait_values = None
         self.core.sink = None
         self.core.restored = None
+
+
+def send_notice(core: Core, notice: notices.Notice, view: str | None) -> None:
+    """A committed step's toast (for every view) or download (its bytes as the one buffer)."""
+    bridge = core.parts.get(Bridge)
+    if not isinstance(bridge, Bridge) or bridge.model is None:
+        return  # never shown: no view to show it
+    if isinstance(notice, notices.Toast):
+        level: Any = notice.level
+        bridge.send(
+            ToastMessage(
+                kind="toast", message=notice.message, level=level, duration=notice.duration
+            )
+        )
+    elif isinstance(notice, notices.Download):
+        msg = DownloadMessage(
+            kind="download",
+            filename=notice.filename,
+            mime=notice.mime,
+            size=len(notice.data),
+            view=view,
+        )
+        bridge.send(msg, [notice.data])
+
+
+notices.set_sender(send_notice)

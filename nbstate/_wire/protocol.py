@@ -44,6 +44,27 @@ class RejectedReply(TypedDict):
     error: str
 
 
+class ToastMessage(TypedDict):
+    """A committed step's toast: every view of the state shows it for ``duration`` ms
+    (``None``: until closed)."""
+
+    kind: Literal["toast"]
+    message: str
+    level: Literal["info", "success", "warning", "error"]
+    duration: int | None
+
+
+class DownloadMessage(TypedDict):
+    """A committed step's download; its bytes are the message's one buffer. One view saves it:
+    ``view`` if that view is on the page, else the first view that hears it."""
+
+    kind: Literal["download"]
+    filename: str
+    mime: str
+    size: int
+    view: str | None
+
+
 class PatchOp(TypedDict):
     """One in-place change of a var's JSON value, at ``path`` from its root."""
 
@@ -84,7 +105,7 @@ class ErrorEntry(TypedDict):
 
 
 Reply = DoneReply | RejectedReply
-KernelMessage = DoneReply | RejectedReply | BatchMessage
+KernelMessage = DoneReply | RejectedReply | BatchMessage | ToastMessage | DownloadMessage
 
 # The ipywidgets comm methods a frontend may send; anything else is refused.
 COMM_METHODS = frozenset({"update", "request_state", "custom"})
