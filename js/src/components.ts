@@ -18,6 +18,8 @@ import { setStyle } from "./style";
 import type { ComponentNode } from "./types";
 
 const GENERIC_EVENTS = CATALOG.generic_events;
+/** Generic events that are no DOM events: fired when the component is put in or taken out. */
+const LIFECYCLE = new Set(["on_mount", "on_unmount"]);
 const SAFE_ATTR = /^(data|aria)-[a-z][a-z0-9_.-]*$/;
 
 const COMPONENTS: Record<string, ComponentSpec> = {
@@ -76,7 +78,7 @@ function applyCommon(c: ComponentContext, el: HTMLElement): void {
     for (const cls of extra) el.classList.add(cls);
   });
   for (const event of Object.keys(c.node.events ?? {})) {
-    if (c.handled.has(event)) continue;
+    if (c.handled.has(event) || LIFECYCLE.has(event)) continue;
     const domEvent = Object.prototype.hasOwnProperty.call(GENERIC_EVENTS, event) ? GENERIC_EVENTS[event] : undefined;
     if (!domEvent) {
       c.setError(event, new Error(`'${c.node.name}' has no event '${event}'`));
@@ -102,6 +104,30 @@ function buildComponent(node: ComponentNode, spec: ComponentSpec, ctx: Ctx, pare
   c.syncErrors();
 }
 
+/**
+ * on_mount fires once the component is in the view (after the current render, so the whole
+ * tree is in place), on_unmount when its owner is disposed: a cond switching away, a foreach
+ * row removed, the tree replaced, the view closed. A rebuild for a structural prop keeps the
+ * owner, so it fires neither; a value change never rebuilds a component.
+ */
+function lifecycle(node: ComponentNode, ctx: Ctx): void {
+  const events = node.events ?? {};
+  const onMount = Object.prototype.hasOwnProperty.call(events, "on_mount");
+  const onUnmount = Object.prototype.hasOwnProperty.call(events, "on_unmount");
+  if (!onMount && !onUnmount) return;
+  const c = new ComponentContext(node, ctx);
+  const owner = ctx.owner;
+  let mounted = false;
+  queueMicrotask(() => {
+    if (owner.disposed) return; // gone before it was ever shown: neither event fires
+    mounted = true;
+    if (onMount) c.fire("on_mount");
+  });
+  owner.add(() => {
+    if (mounted && onUnmount) c.fire("on_unmount");
+  });
+}
+
 export function mountComponent(node: ComponentNode, ctx: Ctx, parent: Node, before: Node | null): void {
   const spec = Object.prototype.hasOwnProperty.call(COMPONENTS, node.name) ? COMPONENTS[node.name] : undefined;
   if (!spec) {
@@ -109,6 +135,7 @@ export function mountComponent(node: ComponentNode, ctx: Ctx, parent: Node, befo
     parent.insertBefore(inlineError(ctx.rt.doc, `unknown component '${String(node.name)}'`), before);
     return;
   }
+  lifecycle(node, ctx);
   const structural = (spec.structural ?? []).map((p) => node.props?.[p]).filter((e) => !!e);
   if (structural.length === 0 || structural.every((e) => collectDeps(e).length === 0)) {
     buildComponent(node, spec, ctx, parent, before);

@@ -10,6 +10,8 @@ import { Owner, Scope, VarHub } from "./reactive";
 import { mountNode } from "./render";
 import type { Callback, EventSpec, ModelLike, TreeNode } from "./types";
 import { markdownFor } from "./markdown-loader";
+import type { DownloadMessage, ToastMessage } from "./notices";
+import { ToastArea, maybeDownload, registerView } from "./notices";
 import { encodeWire } from "./wire-values";
 
 const REF_PREFIX = "IPY_MODEL_";
@@ -47,6 +49,7 @@ interface CustomMessage {
 export class NbView {
   readonly root: HTMLElement;
   readonly errors: ErrorArea;
+  readonly toasts: ToastArea;
   /** Shown when the view no longer works (its state class was redefined): `_nbstate_notice`. */
   readonly notice: HTMLElement;
   private readonly treeEl: HTMLElement;
@@ -63,6 +66,7 @@ export class NbView {
   /** The `states` and `widgets` references the current (or loading) models came from. */
   private refsKey = "";
   private loading = false;
+  private unregister: () => void = () => {};
   // Backbone sets every attribute of an update before firing any change event, so when tree
   // and states change together, either handler already sees both new values.
   private readonly onTree: Callback = () => {
@@ -98,13 +102,14 @@ export class NbView {
     this.root = this.doc.createElement("div");
     this.root.className = "nbstate-view";
     this.errors = new ErrorArea(this.doc);
+    this.toasts = new ToastArea(this.doc);
     this.notice = this.doc.createElement("div");
     this.notice.className = "nbstate-notice";
     this.notice.setAttribute("role", "status");
     this.notice.hidden = true;
     this.treeEl = this.doc.createElement("div");
     this.treeEl.className = "nbstate-tree";
-    this.root.append(this.notice, this.errors.el, this.treeEl);
+    this.root.append(this.notice, this.toasts.el, this.errors.el, this.treeEl);
     el.appendChild(this.root);
   }
 
@@ -115,6 +120,7 @@ export class NbView {
     this.model.on("change:widgets", this.onRefs, this.ctx);
     this.model.on("change:_nbstate_notice", this.onNotice, this.ctx);
     this.onNotice();
+    this.unregister = registerView(this.viewId());
     await this.load();
   }
 
@@ -161,7 +167,7 @@ export class NbView {
     this.states = states;
     this.errors.watch(states);
     for (const m of new Set(states)) {
-      m.on("msg:custom", (msg: CustomMessage) => this.onCustom(msg), this.ctx);
+      m.on("msg:custom", (msg: CustomMessage, buffers?: unknown) => this.onCustom(msg, buffers), this.ctx);
     }
   }
 
@@ -171,8 +177,17 @@ export class NbView {
     this.states = [];
   }
 
-  private onCustom(msg: CustomMessage): void {
-    if (!msg || typeof msg !== "object" || typeof msg.id !== "number") return;
+  private onCustom(msg: CustomMessage, buffers?: unknown): void {
+    if (!msg || typeof msg !== "object") return;
+    if (msg.kind === "toast") {
+      if (!this.dead) this.toasts.show(msg as ToastMessage);
+      return;
+    }
+    if (msg.kind === "download") {
+      if (!this.dead) maybeDownload(this.doc, msg as DownloadMessage, buffers, this.viewId());
+      return;
+    }
+    if (typeof msg.id !== "number") return;
     const sent = this.pending.get(msg.id);
     if (!sent) return; // another view's event
     if (msg.kind === "done") this.pending.delete(msg.id);
@@ -272,7 +287,9 @@ export class NbView {
     this.model.off("change:widgets", this.onRefs, this.ctx);
     this.model.off("change:_nbstate_notice", this.onNotice, this.ctx);
     this.detachStates();
+    this.unregister();
     this.errors.dispose();
+    this.toasts.dispose();
     this.pending.clear();
     this.root.remove();
   }

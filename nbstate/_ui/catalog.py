@@ -24,8 +24,12 @@ GENERIC_EVENTS = {
     "on_mouse_leave": "mouseleave",
     "on_focus": "focus",
     "on_blur": "blur",
+    "on_mount": "nbstate:mount",
+    "on_unmount": "nbstate:unmount",
 }
-"""Events every component fires, and the DOM event each listens to (no values)."""
+"""Events every component fires, and the DOM event each listens to (no values). ``on_mount``
+and ``on_unmount`` are no DOM events: they fire once when the component's element is put in a
+view, and once when it is removed (a ``cond`` switching away, the view closed)."""
 
 EVENT_VALUES = {"on_change": 1, "on_blur": 1, "on_submit": 1, "on_key_down": 1}
 """How many values an event carries to a handler bound without arguments (others: none)."""
