@@ -432,6 +432,37 @@ await asyncio.gather(*runs, return_exceptions=True)
         code("""rx.get_state(Pipeline).fraction, rx.get_state(Pipeline).files"""),
         md("""`rx.task_monitor(state)` lists only the runs of one instance, and `rx.task_monitor(MyState)`
 those of every instance of the class; `keep=` sets how many finished runs stay listed."""),
+        md("""## Telling the user: toasts and downloads
+
+A handler or a background task can return or yield `rx.toast(message, level=...)`, a notice
+that shows for a few seconds in every view of its state, and `rx.download(data, filename=...)`,
+a file (bytes, text, or a pandas DataFrame as CSV) that the browser saves once. Both are sent
+only when the step that produced them commits. `on_mount=` on any component runs a handler
+when the component appears in a view."""),
+        code("""class Results(rx.State):
+    opened: int = 0
+    rows: list[dict] = [{"file": "a.csv", "lines": 120}, {"file": "b.csv", "lines": 87}]
+
+    def seen(self):
+        self.opened += 1
+
+    @rx.background
+    async def check(self):
+        await asyncio.sleep(0.5)
+        yield rx.toast(f"checked {len(self.rows)} files", level="success")
+
+    def export(self):
+        text = "file,lines\\n" + "".join(f"{r['file']},{r['lines']}\\n" for r in self.rows)
+        return [rx.download(text, filename="results.csv"), rx.toast("results.csv saved")]
+
+
+rx.hstack(
+    rx.button("Check", on_click=Results.check),
+    rx.button("Download CSV", on_click=Results.export),
+    rx.text(f"shown {Results.opened} times", on_mount=Results.seen),
+)"""),
+        code("""d = rx.download("file,lines\\na.csv,120\\n", filename="../results.csv")
+d.filename, d.mime, len(d.data)"""),
     ],
 }
 
