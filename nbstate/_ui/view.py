@@ -21,7 +21,7 @@ from .._base.loop import call_on_main
 from .._engine.events import EventRef, is_event_ref, resolve
 from .._state.handlers import EventHandler, EventSpec, HandlerInfo
 from .._state.state import State, core_of, default_instance
-from .._values.jsondata import encode_floats
+from .._values.jsondata import encode_floats, from_wire
 from .._vars.expr import Var, has_var, to_tree
 from .._wire import assets
 from .._wire.model import Bridge
@@ -29,6 +29,7 @@ from .._wire.outbox import OUTBOX, Hub
 from .._wire.protocol import COMM_METHODS
 from .catalog import EVENT_VALUES
 from .component import Component, CondNode, ForeachNode
+from .snapshot import render as render_snapshot
 
 
 def _cell_number() -> int | None:
@@ -252,6 +253,25 @@ class View(assets.FixedModule):
     def __repr__(self) -> str:
         names = ", ".join(type(s).__name__ for s in self._nb_states) or "no state"
         return f"View({self._nb_root!r}; reads {names})"
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        """The widget, plus a static ``text/html`` snapshot for pages with no widget manager
+        (nbconvert's HTML, nbviewer, GitHub); Jupyter frontends show the live view."""
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if not isinstance(bundle, tuple):
+            return bundle
+        data, metadata = bundle
+        return {**data, "text/html": self.snapshot_html()}, metadata
+
+    def snapshot_html(self) -> str:
+        """The tree drawn as inert HTML with the values the browser holds now (public and
+        computed vars only; backend vars are never on the model)."""
+        values = []
+        for s in self._nb_states:
+            bridge = core_of(s).part(Bridge)
+            model = bridge.ensure_model()
+            values.append({n: from_wire(getattr(model, key)) for n, key in bridge.keys.items()})
+        return render_snapshot(self.tree, values)
 
     def _handle_msg(self, msg: Any) -> None:
         # The browser only asks a view for its state; anything else is refused and counted.
