@@ -261,7 +261,11 @@ class View(assets.FixedModule):
         if not isinstance(bundle, tuple):
             return bundle
         data, metadata = bundle
-        return {**data, "text/html": self.snapshot_html()}, metadata
+        try:
+            html = self.snapshot_html()
+        except Exception:  # a snapshot never costs the live view: show it without one
+            return data, metadata
+        return {**data, "text/html": html}, metadata
 
     def snapshot_html(self) -> str:
         """The tree drawn as inert HTML with the values the browser holds now (public and

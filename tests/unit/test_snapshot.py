@@ -139,6 +139,16 @@ def test_expression_errors_show_inline() -> None:
     assert '<span class="s-error">\u26a0 object of type &#x27;int&#x27; has no len()</span>' in bad
 
 
+def test_a_failing_snapshot_leaves_the_live_view(monkeypatch: Any) -> None:
+    def broken(*_args: Any) -> str:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("nbstate._ui.view.render_snapshot", broken)
+    data, _meta = rx.view(rx.text(Snap.counter))._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in data
+    assert "text/html" not in data
+
+
 def test_render_is_deterministic() -> None:
     root = rx.vstack(rx.heading(Snap.counter), rx.foreach(Snap.items, rx.text))
     assert snapshot(root) == snapshot(root)
