@@ -7,7 +7,10 @@ that has nbstate installed:
   or views left from another test, on whatever event loop the test runs;
 - ``await nbstate.testing.idle()`` waits until no event is queued, no handler step runs, and
   nothing waits to be sent;
-- ``await nbstate.testing.wait_until(lambda: ..., timeout=...)`` waits for a condition.
+- ``await nbstate.testing.wait_until(lambda: ..., timeout=...)`` waits for a condition;
+- ``ui = nbstate.testing.mount(tree_or_view)`` drives a view headless, as a person would:
+  ``ui.get_by_role("button", name="Start").click()``, ``ui.get_by_label("Max").fill("6")``,
+  ``ui.text()``, and ``await ui.settle()`` (see :mod:`nbstate._ui.driver`).
 
 >>> import nbstate.testing
 >>> nbstate.testing.reset()  # what the fixture does before and after each test
@@ -22,6 +25,7 @@ import pytest
 
 from ._base.app import app
 from ._settle import idle, reset, wait_until
+from ._ui.driver import Locator, Mounted, mount
 
 
 @pytest.fixture
@@ -32,4 +36,4 @@ def nbstate_app() -> Iterator[Any]:
     reset()
 
 
-__all__ = ["idle", "nbstate_app", "reset", "wait_until"]
+__all__ = ["Locator", "Mounted", "idle", "mount", "nbstate_app", "reset", "wait_until"]

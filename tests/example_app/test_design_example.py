@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 import nbstate as rx
+from nbstate.testing import mount
 from tests.typing.design_example import MyTaskState
 
 pytestmark = pytest.mark.timeout(60)
@@ -52,3 +53,29 @@ async def test_quick_toggles_leave_one_task(nbstate_app: object) -> None:
     assert state._n_tasks == 1
     await rx.fire(MyTaskState.toggle_running)  # Stop
     await rx.wait_until(lambda: state._n_tasks == 0, timeout=3)
+
+
+async def test_the_ui_as_a_person_uses_it(nbstate_app: object) -> None:
+    """The same example through its UI: find the controls by role, type, click, read."""
+    ui = mount(
+        rx.hstack(
+            rx.heading(MyTaskState.counter, " /"),
+            rx.chakra.number_input(
+                value=MyTaskState.max_counter, on_change=MyTaskState.set_max_counter
+            ),
+            rx.button(
+                rx.cond(~MyTaskState.running, "Start", "Stop"),
+                on_click=MyTaskState.toggle_running,
+            ),
+            rx.button("Reset", on_click=MyTaskState.clear_counter),
+        )
+    )
+    ui.get_by_role("spinbutton").fill("3")
+    ui.get_by_role("button", name="Start").click()
+    await ui.settle()
+    assert ui.get_by_role("button", name="Stop").count() == 1
+    await rx.wait_until(lambda: ui.get_by_role("heading").text() == "3 /", timeout=5)
+    await rx.wait_until(lambda: ui.get_by_role("button", name="Start").count() == 1, timeout=2)
+    ui.get_by_role("button", name="Reset").click()
+    await ui.settle()
+    assert ui.text() == "0 /StartReset"
