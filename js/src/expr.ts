@@ -189,8 +189,14 @@ function compare(a: unknown, b: unknown, op: string): number {
 
 const CMP_SYMBOL: Record<string, string> = { lt: "<", le: "<=", gt: ">", ge: ">=" };
 
+/** The longest sequence `*` may build (items, or UTF-16 code units of a string). */
+export const MAX_REPEAT = 10_000_000;
+
 function repeat(seq: unknown, times: number): unknown {
   const n = Math.max(0, Math.trunc(times));
+  const len = typeof seq === "string" ? seq.length : (seq as unknown[]).length;
+  if (len === 0 || n === 0) return typeof seq === "string" ? "" : [];
+  if (len * n > MAX_REPEAT) throw new ExprError(`sequence repetition too long (over ${MAX_REPEAT} items)`);
   if (typeof seq === "string") return seq.repeat(n);
   const out: unknown[] = [];
   for (let i = 0; i < n; i++) out.push(...(seq as unknown[]));

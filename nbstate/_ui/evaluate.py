@@ -227,8 +227,17 @@ _CMP: dict[str, tuple[str, Callable[[float], bool]]] = {
 }
 
 
+MAX_REPEAT = 10_000_000
+"""The longest sequence ``*`` may build (items, or UTF-16 code units of a string)."""
+
+
 def _repeat(seq: Any, times: Any) -> Any:
     n = max(0, int(_float(times)))
+    size = len(_utf16(seq)) // 2 if isinstance(seq, str) else len(seq)
+    if size == 0 or n == 0:
+        return seq[:0]
+    if size * n > MAX_REPEAT:
+        raise ExprError(f"sequence repetition too long (over {MAX_REPEAT} items)")
     return seq * n
 
 
@@ -306,13 +315,8 @@ def _safe_json(v: Any) -> str:
 def _binary(op: str, a: Any, b: Any) -> Any:
     if op == "add":
         return _add(a, b)
-    if op == "sub":
-        return _num(a, "-") - _num(b, "-")
     if op == "mul":
         return _mul(a, b)
-    if op == "div":
-        x = _num(a, "/")
-        return x / _divisor(b, "/")
     if op == "floordiv":
         return floordiv(a, b)
     if op == "mod":
@@ -326,7 +330,7 @@ def _binary(op: str, a: Any, b: Any) -> Any:
     return False if math.isnan(c) else test(c)
 
 
-_BINARY = {"add", "sub", "mul", "div", "floordiv", "mod", "eq", "ne", *_CMP}
+_BINARY = {"add", "mul", "floordiv", "mod", "eq", "ne", *_CMP}
 
 
 def evaluate(e: Any, env: Env) -> Any:
@@ -371,6 +375,10 @@ def evaluate(e: Any, env: Env) -> Any:
     if op == "or":
         a = ev("a")
         return a if truthy(a) else ev("b")
+    if op in ("sub", "div"):  # the browser checks a's type before it evaluates b
+        symbol = "-" if op == "sub" else "/"
+        x = _num(ev("a"), symbol)
+        return x - _num(ev("b"), "-") if op == "sub" else x / _divisor(ev("b"), "/")
     if op in _BINARY:
         return _binary(op, ev("a"), ev("b"))
     if op == "concat":
