@@ -15,17 +15,15 @@ queue the events as clicks do; ``await ui.settle()`` waits until they have run.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from .._api import fire
 from .._settle import idle
-from .._state.state import State, core_of
-from .._values.jsondata import from_wire
-from .._wire.model import Bridge
+from .._state.state import State
 from .evaluate import Env, evaluate, py_str, truthy
-from .view import View
+from .view import View, browser_values
 
 ROLES = {
     "button": "button",
@@ -47,17 +45,6 @@ ROLES = {
 """The ARIA role of each component as the browser renders it (others have none to find by)."""
 
 NUMERIC = frozenset({"number_input", "slider"})
-
-
-def state_values(states: Sequence[State]) -> list[dict[str, Any]]:
-    """What the browser holds for each state: its public and computed vars, decoded from the
-    state model's traits (committed values only; backend vars are never there)."""
-    values = []
-    for s in states:
-        bridge = core_of(s).part(Bridge)
-        model = bridge.ensure_model()
-        values.append({n: from_wire(getattr(model, key)) for n, key in bridge.keys.items()})
-    return values
 
 
 @dataclass
@@ -206,12 +193,12 @@ class Mounted:
     def elements(self) -> list[Element]:
         """Every visible component, in document order."""
         out: list[Element] = []
-        self._walk(self.view.tree, Env(states=state_values(self.states)), out)
+        self._walk(self.view.tree, Env(states=browser_values(self.states)), out)
         return out
 
     def text(self) -> str:
         """All the text the view shows, as one string."""
-        return "".join(self._texts(self.view.tree, Env(states=state_values(self.states))))
+        return "".join(self._texts(self.view.tree, Env(states=browser_values(self.states))))
 
     def _walk(self, node: Any, env: Env, out: list[Element]) -> None:
         for kind, n, e in self._visible(node, env):

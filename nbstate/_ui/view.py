@@ -21,7 +21,7 @@ from .._base.loop import call_on_main
 from .._engine.events import EventRef, is_event_ref, resolve
 from .._state.handlers import EventHandler, EventSpec, HandlerInfo
 from .._state.state import State, core_of, default_instance
-from .._values.jsondata import encode_floats, from_wire
+from .._values.jsondata import encode_floats
 from .._vars.expr import Var, has_var, to_tree
 from .._wire import assets
 from .._wire.model import Bridge
@@ -30,6 +30,11 @@ from .._wire.protocol import COMM_METHODS
 from .catalog import EVENT_VALUES
 from .component import Component, CondNode, ForeachNode
 from .snapshot import render as render_snapshot
+
+
+def browser_values(states: list[State]) -> list[dict[str, Any]]:
+    """What the browser holds for each of ``states`` (by their index in a view)."""
+    return [core_of(s).part(Bridge).browser_values() for s in states]
 
 
 def _cell_number() -> int | None:
@@ -270,12 +275,7 @@ class View(assets.FixedModule):
     def snapshot_html(self) -> str:
         """The tree drawn as inert HTML with the values the browser holds now (public and
         computed vars only; backend vars are never on the model)."""
-        values = []
-        for s in self._nb_states:
-            bridge = core_of(s).part(Bridge)
-            model = bridge.ensure_model()
-            values.append({n: from_wire(getattr(model, key)) for n, key in bridge.keys.items()})
-        return render_snapshot(self.tree, values)
+        return render_snapshot(self.tree, browser_values(self._nb_states))
 
     def _handle_msg(self, msg: Any) -> None:
         # The browser only asks a view for its state; anything else is refused and counted.

@@ -311,6 +311,12 @@ class Bridge(Part):
             entry["patches"] = patches
         return entry
 
+    def browser_values(self) -> dict[str, Any]:
+        """Each public and computed var as the browser holds it: the model's committed trait
+        values, decoded from the wire (backend vars are never on the model)."""
+        model = self.ensure_model()
+        return {name: from_wire(getattr(model, key)) for name, key in self.keys.items()}
+
     def everything(self) -> BatchEntry | None:
         """Every var's current value, for a frontend hub that starts late."""
         model = self.model
