@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Idempotent set-up for `make lab` and `make test` on a Debian machine (run as root):
-#   - Debian's chromium (browser tests) and, if missing, python3.11 / Node.js + npm;
+#   - Debian's chromium (browser tests), redis-server (shared-state tests) and, if missing,
+#     python3.11 / Node.js + npm;
 #   - the virtualenv .venv (Python 3.11);
 #   - `pip install -e ".[test]"`, whose build hook (hatch_build.py) builds the JS bundle.
 # A stamp in .venv skips the pip step while pyproject.toml and hatch_build.py are unchanged;
@@ -44,6 +45,14 @@ if [ ! -x /usr/bin/chromium ]; then
     apt_install chromium
 else
     log "chromium: /usr/bin/chromium"
+fi
+
+# redis-server: the shared-state tests start their own on a free port (no persistence).
+if ! command -v redis-server >/dev/null 2>&1; then
+    log "installing redis-server (apt)"
+    apt_install redis-server
+else
+    log "redis-server: $(command -v redis-server)"
 fi
 
 if ! command -v "$PYTHON" >/dev/null 2>&1; then

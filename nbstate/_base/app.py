@@ -43,6 +43,19 @@ class App:
         change after a quiet period goes out at once, and the last value always arrives.
         0 sends every change set at once."""
         self._error_detail: ErrorDetail | None = None
+        self.dask: Any = None
+        """Where ``offload`` runs work: None (the default) starts a ``LocalCluster`` on first
+        use, unless the environment variable ``NBSTATE_DASK`` names a scheduler; a scheduler
+        address (``"tcp://host:8786"``) or a ``distributed.Client`` points it elsewhere."""
+        self.redis_url: str | None = None
+        """The Redis server that holds shared states (``class S(State, shared=True)``), such as
+        ``"redis://localhost:6379/0"``. None reads the environment variable
+        ``NBSTATE_REDIS_URL``."""
+        self.redis_lease = 10.0
+        """Seconds a shared state's cross-kernel lock lasts without renewal. A holder renews it
+        while its block runs, so this bounds only how long a kernel that died holding the lock
+        keeps others waiting. The environment variable ``NBSTATE_REDIS_LEASE`` overrides the
+        default."""
         # Registries filled by the layers above (each owns what it puts here).
         self.defaults: dict[type, Any] = {}
         self.cores: weakref.WeakSet[Any] = weakref.WeakSet()
