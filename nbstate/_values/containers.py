@@ -427,7 +427,10 @@ class TrackedMapping:
         return copy.deepcopy(self._plain(), memo)
 
     def __reduce_ex__(self, protocol: SupportsIndex) -> Any:
-        return self._plain().__reduce_ex__(protocol)
+        # Pickles as the plain base type (pickle refuses a reduction naming another class).
+        base = self._nb_base
+        args = (self.default_factory,) if issubclass(base, collections.defaultdict) else ()  # type: ignore[attr-defined]
+        return (base, args, None, None, iter(list(base.items(self))))
 
     def __setitem__(self, key: Any, value: Any) -> None:
         base = self._nb_base
