@@ -56,6 +56,9 @@ class App:
         while its block runs, so this bounds only how long a kernel that died holding the lock
         keeps others waiting. The environment variable ``NBSTATE_REDIS_LEASE`` overrides the
         default."""
+        self.redis_timeout = 30.0
+        """Seconds a shared state keeps retrying while Redis cannot be reached (a restarted
+        server, a dropped connection) before its block fails with an error."""
         # Registries filled by the layers above (each owns what it puts here).
         self.defaults: dict[type, Any] = {}
         self.cores: weakref.WeakSet[Any] = weakref.WeakSet()

@@ -189,11 +189,28 @@ class Changes:
                 for hook in error_hooks:
                     hook(core, exc, "a computed var")
 
-    def apply_remote(self, values: dict[str, Any]) -> None:
-        """Values committed elsewhere (a shared store's other kernels): store them here."""
-        d = self.state.__dict__
+    def apply_remote(self, values: dict[str, Any], ops: Mapping[str, Ops] = NOTHING) -> None:
+        """Values committed elsewhere (another kernel sharing this state): store them here and
+        hand them on as a commit of this instance (the model, computed vars, dependents).
+
+        ``ops`` are the patch ops the other kernel sent for container vars changed in place;
+        they apply to the value this instance held before, and a var without them is sent
+        whole. The caller makes sure no step here has written the state.
+        """
+        d = self.values
+        log = self.log
         cache = self.cache
+        patchable = self.schema.patchable
         for name, value in values.items():
             d[name] = value if type(value) in PLAIN else wrap(value, self.ref(name))
+            log.dirty.add(name)
+            if name in patchable:
+                log.ops[name] = ops.get(name) or FULL
             if name in cache.dependents:
                 cache.invalidate(name)
+        try:
+            self.finish(self.prepare())
+        finally:
+            log.clear()
+        if cache.touched:
+            self.refresh_dependents()

@@ -13,6 +13,8 @@ points, and nothing above the core (events, tasks, views, the wire) ever talks t
 ``await commit(core, changes)``
     Before anything is final locally. A shared store writes the change set (fenced, atomic) and
     publishes it; raising :class:`~nbstate.CommitRefusedError` rolls the whole transaction back.
+    A step that wrote several shared states calls ``commit_together`` once with all of them, so
+    a store can write them all or none.
 ``end(core)``
     The local lock is released.
 
@@ -44,6 +46,11 @@ class Store:
 
     async def commit(self, core: Core, changes: ChangeSet) -> None:
         return None
+
+    async def commit_together(self, items: list[tuple[Core, ChangeSet]]) -> None:
+        """Commit the change sets of several states of this kind of store, all or none."""
+        for core, changes in items:
+            await core.store.commit(core, changes)
 
     def end(self, core: Core) -> None:
         return None

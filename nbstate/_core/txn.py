@@ -144,9 +144,9 @@ def commit(txn: Txn) -> None:
 async def commit_shared(txn: Txn) -> None:
     """:func:`commit` for a transaction that writes states kept in a shared store."""
     prepared = [(c, c.prepare()) for c in txn.cores if c.log.dirty or c.cache.stale]
-    for core, changes in prepared:
-        if core.store.shared:
-            await core.store.commit(core, changes)
+    shared = [(core, changes) for core, changes in prepared if core.store.shared]
+    if shared:  # one call: the store writes every shared state of the step, or none
+        await shared[0][0].store.commit_together(shared)
     for core, changes in prepared:
         core.finish(changes)
     for core, _ in prepared:

@@ -115,6 +115,7 @@ class ClassMeta:
         self.computed: dict[str, ComputedField[Any]] = {}
         self.handlers: dict[str, HandlerInfo] = {}
         self.extras: dict[str, Any] = {}  # what upper layers derive once per class
+        self.shared_key: str | None = None  # the Redis key of a shared state
 
 
 def _refuse_name(owner: str, name: str, why: str) -> StateDefinitionError:
@@ -228,6 +229,25 @@ def _build_meta(cls: type) -> ClassMeta:
     return meta
 
 
+def _shared_key(cls: type, shared: bool | str) -> str:
+    """The name under which a shared state's values live in Redis."""
+    if isinstance(shared, str):
+        key = shared
+    elif shared is True:
+        key = cls.__qualname__
+    else:
+        raise StateDefinitionError(
+            f"{cls.__name__}: shared= takes True (the class's name is the key in Redis) or a "
+            f"string key, not {shared!r}"
+        )
+    if "<locals>" in key or not key or any(c in key for c in " \n|"):
+        raise StateDefinitionError(
+            f"{cls.__name__}: a shared state needs a plain key in Redis, and {key!r} is not one. "
+            f'Give one: class {cls.__name__}(rx.State, shared="{cls.__name__.lower()}")'
+        )
+    return key
+
+
 def _retire_previous(cls: type) -> None:
     """Re-running the cell that defines a class replaces the class defined there before."""
     if "<locals>" in cls.__qualname__:
@@ -263,13 +283,41 @@ class State(Transactional):
     _nbstate_meta: ClassVar[ClassMeta]
     _nbstate: Core
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
+    def __init_subclass__(cls, shared: bool | str | None = None, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        cls._nbstate_meta = _build_meta(cls)
+        cls._nbstate_meta = meta = _build_meta(cls)
+        if shared is None:
+            # A subclass of a shared state is shared too, under its own key (its vars differ).
+            shared = any(
+                getattr(getattr(base, "_nbstate_meta", None), "shared_key", None) is not None
+                for base in cls.__mro__[1:]
+            )
+        if shared:
+            meta.shared_key = _shared_key(cls, shared)
         _retire_previous(cls)
 
     def __init__(self, **values: Any) -> None:
         meta = type(self)._nbstate_meta
+        if meta.shared_key is not None:
+            if values:
+                raise TypeError(
+                    f"{meta.name} is shared through Redis: its values are the ones every kernel "
+                    f"sees, so {meta.name}() takes no initial values. Change them in a block:"
+                    f"\n\n    async with state:\n        state.{next(iter(values))} = ..."
+                )
+            from .._shared.store import RedisStore
+
+            store = RedisStore(meta.shared_key, meta.name)
+            core = Core(self, meta, store)
+            d = self.__dict__
+            for name, field in meta.vars.items():
+                d[name] = wrap(copy.deepcopy(field.default), core.ref(name))
+            try:
+                store.attach(core)
+            except BaseException:
+                core.close()
+                raise
+            return
         core = Core(self, meta)
         unknown = set(values) - set(meta.vars)
         if unknown:

@@ -1,0 +1,151 @@
+"""The Lua scripts that make a shared state's lock, commits and resynchronisation atomic in Redis.
+
+Every script takes the same seven keys of one shared state (see :func:`keys_of`):
+
+``lease``    the holder of the cross-kernel lock: ``"<token>|<fence>"``, with an expiry (PX)
+``fence``    the fencing counter: incremented at every acquisition, never decreased
+``vars``     hash: var name -> pickled value
+``vers``     hash: var name -> the state version that last wrote it
+``version``  the state's version: the number of commits so far
+``last``     ``"<commit id>|<version>"`` of the last commit, to confirm a commit whose reply
+             was lost
+``seeding``  present for one lease period after the state was written back into an empty
+             Redis (a restarted server): kernels with newer values may still overwrite it, and
+             nobody takes the lock meanwhile
+
+A commit is accepted only while its holder's lease is in place and its fencing number is the
+current one, and only on top of the version the holder read when it took the lock; the check
+and the writes run in one script, so no other client's command comes between them.
+"""
+
+from __future__ import annotations
+
+KEY_NAMES = ("lease", "fence", "vars", "vers", "version", "last", "seeding")
+
+
+def keys_of(prefix: str) -> list[str]:
+    """The seven keys of the shared state whose key prefix is ``prefix``."""
+    return [f"{prefix}:{name}" for name in KEY_NAMES]
+
+
+# ARGV: token, lease ms. Returns {1, fence, version} when the lock is taken (or was already
+# this token's: a retried call), else {0, ms to wait before trying again}.
+ACQUIRE = """
+local cur = redis.call('GET', KEYS[1])
+if cur then
+  local sep = string.find(cur, '|', 1, true)
+  if string.sub(cur, 1, sep - 1) == ARGV[1] then
+    redis.call('PEXPIRE', KEYS[1], ARGV[2])
+    return {1, tonumber(string.sub(cur, sep + 1)), tonumber(redis.call('GET', KEYS[5]) or '0')}
+  end
+  return {0, redis.call('PTTL', KEYS[1])}
+end
+if redis.call('EXISTS', KEYS[7]) == 1 then
+  return {0, redis.call('PTTL', KEYS[7])}
+end
+local fence = redis.call('INCR', KEYS[2])
+redis.call('SET', KEYS[1], ARGV[1] .. '|' .. fence, 'PX', ARGV[2])
+return {1, fence, tonumber(redis.call('GET', KEYS[5]) or '0')}
+"""
+
+# ARGV: "<token>|<fence>", lease ms. 1 while the lease is still this holder's, else 0.
+RENEW = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+return 0
+"""
+
+# ARGV: token, channel. Frees the lock if this token still holds it (whatever its fence: a
+# holder cancelled while acquiring does not know it) and tells the kernels waiting for it.
+RELEASE = """
+local cur = redis.call('GET', KEYS[1])
+if cur and string.sub(cur, 1, string.len(ARGV[1]) + 1) == ARGV[1] .. '|' then
+  redis.call('DEL', KEYS[1])
+  redis.call('PUBLISH', ARGV[2], 'free')
+  return 1
+end
+return 0
+"""
+
+# KEYS: the seven keys of each state in the commit, state after state.
+# ARGV: commit id, then per state: "<token>|<fence>", fence, base version, channel, message,
+# number of vars n, then n pairs of var name and pickled value.
+# Returns {code, index of the state}: code -1 (the lease is not this holder's), -2 (a newer
+# fencing number was issued), -3 (the state moved past the version read at the lock);
+# or {1, new version of each state...} when everything was written and published.
+COMMIT = """
+local states = {}
+local i = 2
+local k = 0
+while i <= #ARGV do
+  local n = tonumber(ARGV[i + 5])
+  local s = {base = k, lease = ARGV[i], fence = ARGV[i + 1], from = ARGV[i + 2],
+             channel = ARGV[i + 3], msg = ARGV[i + 4], n = n, at = i + 6}
+  table.insert(states, s)
+  i = i + 6 + 2 * n
+  k = k + 7
+end
+for j, s in ipairs(states) do
+  if redis.call('GET', KEYS[s.base + 1]) ~= s.lease then return {-1, j} end
+  if redis.call('GET', KEYS[s.base + 2]) ~= s.fence then return {-2, j} end
+  if (redis.call('GET', KEYS[s.base + 5]) or '0') ~= s.from then return {-3, j} end
+end
+local out = {1}
+for j, s in ipairs(states) do
+  local v = redis.call('INCR', KEYS[s.base + 5])
+  for m = 0, s.n - 1 do
+    local name = ARGV[s.at + 2 * m]
+    redis.call('HSET', KEYS[s.base + 3], name, ARGV[s.at + 2 * m + 1])
+    redis.call('HSET', KEYS[s.base + 4], name, v)
+  end
+  redis.call('SET', KEYS[s.base + 6], ARGV[1] .. '|' .. v)
+  redis.call('PUBLISH', s.channel, v .. '\\n' .. s.msg)
+  table.insert(out, v)
+end
+return out
+"""
+
+# ARGV: the version this kernel has. Returns {version, name, pickled value, ...} with every var
+# written after that version (all of them when the caller has 0 and the state exists), or
+# {-1} when the state is not in Redis at all.
+FETCH = """
+if redis.call('EXISTS', KEYS[5]) == 0 then return {-1} end
+local v = tonumber(redis.call('GET', KEYS[5]))
+local out = {v}
+if v <= tonumber(ARGV[1]) then return out end
+local vers = redis.call('HGETALL', KEYS[4])
+for j = 1, #vers, 2 do
+  if tonumber(vers[j + 1]) > tonumber(ARGV[1]) then
+    table.insert(out, vers[j])
+    table.insert(out, redis.call('HGET', KEYS[3], vers[j]))
+  end
+end
+return out
+"""
+
+# ARGV: this kernel's version, the fence it last saw, lease ms, channel, then pairs of var name
+# and pickled value (every var). Writes them when the state is absent (first use, or a
+# restarted Redis) or when it was written back less than a lease ago from an older version, and
+# tells the other kernels to catch up. Returns 1 when written, else 0 (the caller then fetches).
+SEED = """
+local exists = redis.call('EXISTS', KEYS[5]) == 1
+if exists then
+  if redis.call('EXISTS', KEYS[7]) == 0 then return 0 end
+  if tonumber(redis.call('GET', KEYS[5])) >= tonumber(ARGV[1]) then return 0 end
+end
+redis.call('DEL', KEYS[3], KEYS[4])
+for j = 5, #ARGV, 2 do
+  redis.call('HSET', KEYS[3], ARGV[j], ARGV[j + 1])
+  redis.call('HSET', KEYS[4], ARGV[j], ARGV[1])
+end
+redis.call('SET', KEYS[5], ARGV[1])
+local fence = tonumber(redis.call('GET', KEYS[2]) or '0')
+if fence < tonumber(ARGV[2]) then redis.call('SET', KEYS[2], ARGV[2]) end
+if not exists and tonumber(ARGV[1]) > 0 then
+  redis.call('SET', KEYS[7], '1', 'PX', ARGV[3])
+end
+redis.call('PUBLISH', ARGV[4], 'seeded')
+return 1
+"""

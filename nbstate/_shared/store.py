@@ -1,0 +1,388 @@
+"""The store of a shared state: its values live in Redis, and every kernel that has it follows.
+
+``class Jobs(rx.State, shared=True)`` gives each instance a :class:`RedisStore`. What it does at
+the core's four points (see :mod:`nbstate._core.store`):
+
+- **begin** takes the cross-kernel lock, a Redis lease with a fencing number (``ACQUIRE``), and
+  renews it in the background while the block runs, so a long block does not lose it. Before
+  the block runs, the instance catches up with every commit made elsewhere (``FETCH``).
+- **commit** writes the changed vars, each with the new version, and publishes the change set
+  (the values, and the same patch ops the browser gets) in one script, which first checks that
+  the lease is still this holder's, that its fencing number is the current one, and that nobody
+  committed since the block began. Otherwise the commit is refused
+  (:class:`~nbstate.CommitRefusedError`) and the block rolls back.
+- **end** frees the lease.
+- Changes published by other kernels are applied here in version order; a gap (a lost
+  message, a reconnection) makes the instance fetch what it missed. A restarted Redis that lost
+  its data gets the values back from the kernels (the newest version wins, for one lease
+  period, during which nobody takes the lock).
+
+Values are pickled, so a var keeps its exact Python type across kernels. Anyone who can write
+to the Redis server can therefore run code in the kernels that use it: use a server that only
+your kernels reach.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import pickle
+import uuid
+import weakref
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from .._base.errors import CommitRefusedError
+from .._core.changes import error_hooks
+from .._core.store import Store
+from . import scripts
+from .link import (
+    Link,
+    SharedStateError,
+    connection_errors,
+    lease_seconds,
+    link_for,
+    redis_url,
+)
+
+if TYPE_CHECKING:
+    from .._core.core import Core
+    from .._core.txn import ChangeSet
+
+
+def _dumps(value: Any) -> bytes:
+    return pickle.dumps(value, protocol=5)
+
+
+_REFUSED = {
+    -1: "its lease on the shared lock expired (the block ran past it while this kernel was "
+    "paused or could not reach Redis)",
+    -2: "another kernel took the shared lock after this kernel's lease expired",
+    -3: "another kernel committed a change after this block began",
+}
+
+
+class RedisStore(Store):
+    """Where one instance of a shared state keeps its values. See the module documentation."""
+
+    shared = True
+
+    def __init__(self, key: str, label: str) -> None:
+        self.link: Link = link_for(redis_url())
+        self.key = key
+        self.label = label
+        self.prefix = f"nbstate:{key}"
+        self.keys = scripts.keys_of(self.prefix)
+        self.channel = self.prefix
+        self.origin = uuid.uuid4().hex
+        self.names: list[str] = []
+        self.known: frozenset[str] = frozenset()
+        self.version = 0  # the version of the values this instance holds
+        self.base = 0  # the version read when the lock was taken
+        self.fence = 0
+        self.holder: str | None = None  # "<token>|<fence>" while this instance holds the lock
+        self.lost = False  # the renewal found the lease gone
+        self.renewer: asyncio.Task[None] | None = None
+        self.core_ref: weakref.ref[Core] | None = None
+        self.waiters: list[asyncio.Future[None]] = []
+        self.catching_up = False
+
+    def __repr__(self) -> str:
+        return f"<shared store {self.prefix} at version {self.version}>"
+
+    @property
+    def core(self) -> Core | None:
+        core = self.core_ref() if self.core_ref is not None else None
+        return None if core is None or core.closed else core
+
+    # -- creation ------------------------------------------------------------------------
+
+    def attach(self, core: Core) -> None:
+        """Load the instance from Redis, or put its defaults there if the state is new.
+
+        A constructor cannot wait, so this is one blocking round trip."""
+        self.core_ref = weakref.ref(core)
+        self.names = [*core.schema.public, *core.schema.backend]
+        self.known = frozenset(self.names)
+        sync = self.link.sync
+        try:
+            seeded = sync.eval(
+                scripts.SEED, len(self.keys), *self.keys, 0, 0, self._lease_ms(), self.channel,
+                *self._pairs(core),
+            )
+            if not seeded:
+                self._load(core, sync.eval(scripts.FETCH, len(self.keys), *self.keys, -1))
+        except connection_errors() as exc:
+            raise SharedStateError(
+                f"{self.label} is shared through Redis at {self.link.url}, which cannot be "
+                f"reached ({exc}). Start the server, or point rx.app.redis_url at one."
+            ) from exc
+        self.link.register(self)
+
+    def _pairs(self, core: Core) -> list[Any]:
+        out: list[Any] = []
+        for name in self.names:
+            out += [name, _dumps(core.values[name])]
+        return out
+
+    @staticmethod
+    def _lease_ms() -> int:
+        return max(int(lease_seconds() * 1000), 10)
+
+    # -- the core's four points ----------------------------------------------------------
+
+    def try_begin(self, core: Core) -> bool:
+        return False  # the cross-kernel lock is awaited: a plain write cannot take it
+
+    async def begin(self, core: Core) -> None:
+        link, token, ms = self.link, uuid.uuid4().hex, self._lease_ms()
+        try:
+            while True:
+                got = await link.retrying(
+                    f"{self.label}: taking the shared lock",
+                    lambda: link.call("ACQUIRE", self.keys, [token, ms]),
+                )
+                if got[0] == 1:
+                    break
+                await self._wait_free(min(max(int(got[1]), 1), 100) / 1000)
+            self.fence = int(got[1])
+            self.holder = f"{token}|{self.fence}"
+            self.lost = False
+            if int(got[2]) != self.version:
+                await self._catch_up_locked(core)
+            self.base = self.version
+            assert link.loop is not None
+            self.renewer = link.loop.create_task(self._renew(self.holder, ms))
+        except BaseException:
+            self.holder = None
+            link.spawn(self._release(token))
+            raise
+
+    async def commit(self, core: Core, changes: ChangeSet) -> None:
+        await self.commit_together([(core, changes)])
+
+    async def commit_together(self, items: list[tuple[Core, ChangeSet]]) -> None:
+        """Commit the changes of several states of this store's server in one script: all of
+        them, or (raising CommitRefusedError) none."""
+        commit_id = uuid.uuid4().hex
+        keys: list[str] = []
+        args: list[Any] = [commit_id]
+        stores: list[RedisStore] = []
+        for core, changes in items:
+            store = core.store
+            assert isinstance(store, RedisStore)
+            if store.link is not self.link:
+                raise CommitRefusedError(
+                    f"one step wrote {self.label} (Redis at {self.link.url}) and {store.label} "
+                    f"(Redis at {store.link.url}); a commit cannot span two servers, so nothing "
+                    "was written. Change them in separate blocks."
+                )
+            if store.holder is None:
+                raise CommitRefusedError(f"{store.label}: this step does not hold its lock")
+            names = [n for n in core.log.dirty if n in store.known]
+            pairs: list[Any] = []
+            for name in names:
+                pairs += [name, _dumps(core.values[name])]
+            message = _dumps((store.origin, names, pairs[1::2], dict(changes[1])))
+            keys += store.keys
+            args += [store.holder, str(store.fence), str(store.base), store.channel, message]
+            args += [len(names), *pairs]
+            stores.append(store)
+        try:
+            result = await self.link.call("COMMIT", keys, args)
+        except connection_errors() as exc:
+            result = await self._confirm(commit_id, stores, exc)
+        if result[0] != 1:
+            refused = stores[int(result[1]) - 1]
+            raise CommitRefusedError(
+                f"{refused.label} was not written: {_REFUSED[int(result[0])]}. Nothing this "
+                "step changed was written to Redis or sent; it rolled back. Run it again."
+            )
+        for store, version in zip(stores, result[1:], strict=True):
+            store.version = store.base = int(version)
+
+    async def _confirm(
+        self, commit_id: str, stores: list[RedisStore], exc: BaseException
+    ) -> list[Any]:
+        """The connection dropped during a commit: ask Redis whether it has it."""
+        first = stores[0]
+
+        async def last() -> Any:
+            assert self.link.client is not None
+            return await self.link.client.get(first.keys[5])
+
+        try:
+            seen = await self.link.retrying(f"{self.label}: confirming a commit", last)
+        except SharedStateError as lost:
+            raise CommitRefusedError(
+                f"{self.label}: the connection to Redis dropped during the commit ({exc}), and "
+                f"Redis could not be asked whether it was written ({lost}). This kernel rolled "
+                "the step back; if Redis did write it, the change comes back here when the "
+                "connection returns."
+            ) from exc
+        if seen is not None and seen.decode().startswith(commit_id + "|"):
+            versions = []
+            for store in stores:
+                v = await self.link.client.get(store.keys[5])
+                versions.append(int(v.decode().split("|")[1]) if v else 0)
+            return [1, *versions]
+        return [-1, 1]
+
+    def end(self, core: Core) -> None:
+        if self.renewer is not None:
+            self.renewer.cancel()
+            self.renewer = None
+        holder, self.holder = self.holder, None
+        if holder is not None:
+            self.link.spawn(self._release(holder.split("|")[0]))
+
+    def close(self, core: Core) -> None:
+        self.end(core)
+        self.link.unregister(self)
+
+    # -- the lease -----------------------------------------------------------------------
+
+    async def _renew(self, holder: str, ms: int) -> None:
+        errors = connection_errors()
+        while True:
+            await asyncio.sleep(ms / 3000)
+            try:
+                kept = await self.link.call("RENEW", self.keys, [holder, ms])
+            except errors:
+                continue  # the commit's own check decides; keep trying while the block runs
+            if not kept:
+                self.lost = True
+                return
+
+    async def _release(self, token: str) -> None:
+        with contextlib.suppress(SharedStateError):  # unreachable: the lease expires by itself
+            await self.link.retrying(
+                f"{self.label}: freeing the shared lock",
+                lambda: self.link.call("RELEASE", self.keys, [token, self.channel]),
+            )
+        self._wake()
+
+    async def _wait_free(self, timeout: float) -> None:
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.waiters.append(fut)
+        try:
+            await asyncio.wait_for(fut, timeout)
+        except TimeoutError:
+            pass
+        finally:
+            with contextlib.suppress(ValueError):
+                self.waiters.remove(fut)
+
+    def _wake(self) -> None:
+        waiters, self.waiters = self.waiters, []
+        for fut in waiters:
+            if not fut.done() and not fut.get_loop().is_closed():
+                fut.set_result(None)
+
+    # -- following the other kernels -----------------------------------------------------
+
+    def on_message(self, data: bytes) -> None:
+        """A message on this state's channel (from the link's listener)."""
+        if data == b"free":
+            self._wake()
+            return
+        if data == b"seeded":
+            self.link.spawn(self.catch_up())
+            return
+        head, _, payload = data.partition(b"\n")
+        version = int(head)
+        core = self.core
+        if core is None or version <= self.version:
+            return
+        origin, names, blobs, ops = pickle.loads(payload)
+        if origin == self.origin:
+            return  # this instance's own commit, whose reply has not been read yet
+        if version != self.version + 1 or core.log.dirty:
+            self.link.spawn(self.catch_up())  # a gap, or a step here is writing: fetch later
+            return
+        values = {n: pickle.loads(b) for n, b in zip(names, blobs, strict=True) if n in self.known}
+        self.version = version
+        self._apply(core, values, ops)
+
+    def _apply(self, core: Core, values: dict[str, Any], ops: Mapping[str, Any]) -> None:
+        try:
+            core.apply_remote(values, ops)
+        except Exception as exc:
+            if not error_hooks:
+                raise
+            for hook in error_hooks:
+                hook(core, exc, "a change from another kernel")
+
+    def _load(self, core: Core, fetched: list[Any]) -> None:
+        self.version = int(fetched[0])
+        values = {}
+        for i in range(1, len(fetched), 2):
+            name = fetched[i].decode() if isinstance(fetched[i], bytes) else fetched[i]
+            if name in self.known:
+                values[name] = pickle.loads(fetched[i + 1])
+        if values:
+            self._apply(core, values, {})
+
+    async def _fetch(self, since: int) -> list[Any]:
+        result: list[Any] = await self.link.retrying(
+            f"{self.label}: reading the shared values",
+            lambda: self.link.call("FETCH", self.keys, [since]),
+        )
+        return result
+
+    async def _seed(self, core: Core) -> bool:
+        link = self.link
+        written = await link.retrying(
+            f"{self.label}: writing the values back into Redis",
+            lambda: link.call(
+                "SEED",
+                self.keys,
+                [self.version, self.fence, self._lease_ms(), self.channel, *self._pairs(core)],
+            ),
+        )
+        return bool(written)
+
+    async def _catch_up_locked(self, core: Core) -> None:
+        """Bring the instance up to Redis's version (nothing is written here meanwhile)."""
+        for _ in range(10):
+            fetched = await self._fetch(self.version)
+            version = int(fetched[0])
+            if version == self.version:
+                return
+            if version == -1 or version < self.version:
+                # Redis lost the state (restarted without persistence): write ours back, unless
+                # a kernel with newer values did so first.
+                if await self._seed(core):
+                    return
+                if version != -1:
+                    self._load(core, await self._fetch(-1))
+                    return
+                continue
+            self._load(core, fetched)
+            return
+        raise SharedStateError(f"{self.label}: could not catch up with Redis")
+
+    async def catch_up(self) -> None:
+        """Fetch what this instance missed, once no step here is writing it."""
+        if self.catching_up:
+            return
+        self.catching_up = True
+        try:
+            while True:
+                core = self.core
+                if core is None:
+                    return
+                if core.log.dirty or self.holder is not None:
+                    # A step here holds the shared lock: its begin brought the instance up to
+                    # date, and nobody else commits until it ends.
+                    await asyncio.sleep(0.01)
+                    continue
+                await self._catch_up_locked(core)
+                return
+        finally:
+            self.catching_up = False
+
+    async def reconnected(self) -> None:
+        """The change feed was lost and is back: messages may have been missed, and a
+        restarted Redis may have lost the state."""
+        await self.catch_up()
