@@ -1,0 +1,316 @@
+"""Shared states in one process, against a real redis-server: the lock, commits, refusals,
+following other instances, and a restarted server. (Several kernels: tests/shared/.)"""
+
+from __future__ import annotations
+
+import asyncio
+import pickle
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import redis
+
+import nbstate as rx
+from nbstate._shared.link import SharedStateError
+import socket
+import subprocess
+import tempfile
+
+
+class RedisServer:
+    # TEMPORARY local stand-in until tests/shared/redis_server.py lands
+    def __init__(self) -> None:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.dir = tempfile.mkdtemp()
+        self.proc: Any = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--save", "", "--appendonly", "no",
+             "--bind", "127.0.0.1", "--dir", self.dir], stdout=subprocess.DEVNULL)
+        for _ in range(200):
+            try:
+                redis.Redis(port=self.port).ping()
+                return
+            except redis.ConnectionError:
+                time.sleep(0.01)
+
+    def stop(self) -> None:
+        self.proc.terminate(); self.proc.wait()
+
+    def restart(self) -> None:
+        self.stop(); self.start()
+
+    def client(self) -> Any:
+        return redis.Redis(port=self.port)
+
+    def __enter__(self) -> Any:
+        self.start(); return self
+
+    def __exit__(self, *a: Any) -> None:
+        self.stop()
+
+pytestmark = pytest.mark.timeout(60)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[RedisServer]:
+    with RedisServer() as srv:
+        yield srv
+
+
+@pytest.fixture
+def url(server: RedisServer) -> Iterator[str]:
+    server.client().flushall()
+    old = (rx.app.redis_url, rx.app.redis_lease, rx.app.redis_timeout)
+    rx.app.redis_url = server.url
+    rx.app.redis_lease = 2.0
+    try:
+        yield server.url
+    finally:
+        rx.app.redis_url, rx.app.redis_lease, rx.app.redis_timeout = old
+
+
+def stored(server: RedisServer, key: str, name: str) -> Any:
+    blob = server.client().hget(f"nbstate:{key}:vars", name)
+    assert blob is not None, f"{key}.{name} is not in Redis"
+    return pickle.loads(blob)
+
+
+class Counter(rx.State, shared=True):
+    n: int = 0
+    items: list[int] = []
+    _secret: str = "kernel only"
+
+    @rx.var
+    def double(self) -> int:
+        return self.n * 2
+
+
+class Other(rx.State, shared="other-key"):
+    total: int = 0
+
+
+class Local(rx.State):
+    count: int = 0
+
+
+async def settle_until(pred: Any, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not pred():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out")
+        await asyncio.sleep(0.01)
+
+
+async def test_new_state_seeds_redis_and_a_second_instance_loads_it(
+    url: str, server: RedisServer
+) -> None:
+    a = Counter()
+    assert stored(server, "Counter", "n") == 0
+    async with a:
+        a.n = 5
+        a.items.append(1)
+        a._secret = "changed"
+    b = Counter()
+    assert (b.n, list(b.items), b._secret, b.double) == (5, [1], "changed", 10)
+    assert server.client().get("nbstate:Counter:version") == b"1"
+    assert stored(server, "Counter", "_secret") == "changed"
+
+
+async def test_two_instances_never_lose_an_update(url: str, server: RedisServer) -> None:
+    a, b = Counter(), Counter()
+
+    async def bump(s: Counter, times: int) -> None:
+        for _ in range(times):
+            async with s:
+                s.n += 1
+                s.items.append(s.n)
+
+    await asyncio.gather(bump(a, 150), bump(b, 150), bump(a, 50))
+    await settle_until(lambda: a.n == b.n == 350)
+    assert stored(server, "Counter", "n") == 350
+    assert list(a.items) == list(b.items) == list(range(1, 351))
+    assert rx.model(b).v_n == 350  # the other instance's model followed
+
+
+async def test_a_change_reaches_the_other_instance_model_as_patches(url: str) -> None:
+    a, b = Counter(), Counter()
+    model_b = rx.model(b)
+    async with a:
+        a.items.extend([1, 2, 3])
+    await settle_until(lambda: list(model_b.v_items) == [1, 2, 3])
+    async with a:
+        a.items[1] = 20
+        a.n = 7
+    await settle_until(lambda: model_b.v_n == 7)
+    assert list(model_b.v_items) == [1, 20, 3]
+    assert model_b.v_double == 14
+    assert not any(name.endswith("secret") for name in model_b.trait_names())
+
+
+async def test_a_write_outside_a_block_is_refused(url: str) -> None:
+    a = Counter()
+    with pytest.raises(rx.StateLockedError, match="async with state"):
+        a.n = 1
+    with pytest.raises(rx.StateLockedError):
+        a.items.append(1)
+    assert a.n == 0 and list(a.items) == []
+
+
+async def test_a_holder_whose_lease_expired_is_refused_and_rolls_back(
+    url: str, server: RedisServer
+) -> None:
+    rx.app.redis_lease = 0.2
+    a, b = Counter(), Counter()
+    with pytest.raises(rx.CommitRefusedError, match="lease") as info:
+        async with a:
+            a.n = 99
+            a.items.append(99)
+            time.sleep(0.5)  # the whole kernel stalls past the lease: no renewal can run
+    assert "rolled back" in str(info.value)
+    assert (a.n, list(a.items)) == (0, [])
+    assert stored(server, "Counter", "n") == 0
+    async with b:  # the lock is free again
+        b.n = 1
+    await settle_until(lambda: a.n == 1)
+
+
+async def test_a_holder_overtaken_by_another_kernel_is_refused(
+    url: str, server: RedisServer
+) -> None:
+    rx.app.redis_lease = 0.2
+    a = Counter()
+    other = redis.Redis.from_url(url)
+    from nbstate._shared import scripts
+
+    with pytest.raises(rx.CommitRefusedError):
+        async with a:
+            a.n = 50
+            time.sleep(0.4)  # paused past the lease; another kernel takes the lock and writes
+            keys = scripts.keys_of("nbstate:Counter")
+            got = other.eval(scripts.ACQUIRE, 7, *keys, "intruder", 5000)
+            assert got[0] == 1
+            other.hset(keys[2], "n", pickle.dumps(7))
+    assert a.n == 0
+    assert stored(server, "Counter", "n") == 7
+
+
+async def test_a_long_block_keeps_its_lease(url: str, server: RedisServer) -> None:
+    rx.app.redis_lease = 0.3
+    a = Counter()
+    async with a:
+        a.n = 3
+        await asyncio.sleep(1.0)  # more than three leases: the renewal keeps it
+    assert stored(server, "Counter", "n") == 3
+
+
+async def test_a_step_writing_two_shared_states_commits_both_or_neither(
+    url: str, server: RedisServer
+) -> None:
+    rx.app.redis_lease = 0.2
+    a = rx.get_state(Counter)
+    async with a:
+        other = await a.get_state(Other)
+        a.n = 1
+        other.total = 10
+    assert (stored(server, "Counter", "n"), stored(server, "other-key", "total")) == (1, 10)
+    with pytest.raises(rx.CommitRefusedError):
+        async with a:
+            other = await a.get_state(Other)
+            a.n = 2
+            other.total = 20
+            time.sleep(0.4)
+    assert (a.n, other.total) == (1, 10)
+    assert (stored(server, "Counter", "n"), stored(server, "other-key", "total")) == (1, 10)
+
+
+async def test_a_step_writing_a_shared_and_a_local_state_rolls_back_both(
+    url: str, server: RedisServer
+) -> None:
+    rx.app.redis_lease = 0.2
+    a, local = Counter(), Local()
+    with pytest.raises(rx.CommitRefusedError):
+        async with a:
+            mine = await a.get_state(Local)
+            mine.count = 5
+            a.n = 5
+            time.sleep(0.4)
+    assert rx.get_state(Local).count == 0 and a.n == 0
+    assert local.count == 0
+
+
+async def test_cancelled_while_waiting_for_the_lock_leaves_it_free(
+    url: str, server: RedisServer
+) -> None:
+    a, b = Counter(), Counter()
+    entered = asyncio.Event()
+
+    async def hold() -> None:
+        async with a:
+            entered.set()
+            await asyncio.sleep(0.3)
+            a.n = 1
+
+    holder = asyncio.ensure_future(hold())
+    await entered.wait()
+
+    async def wait_for_it() -> None:
+        async with b:
+            b.n = 100
+
+    waiter = asyncio.ensure_future(wait_for_it())
+    await asyncio.sleep(0.05)
+    waiter.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiter
+    await holder
+    async with b:
+        b.n += 1
+    assert stored(server, "Counter", "n") == 2
+
+
+async def test_a_restarted_redis_gets_the_values_back(url: str, server: RedisServer) -> None:
+    rx.app.redis_lease = 0.3
+    a, b = Counter(), Counter()
+    for _ in range(5):
+        async with a:
+            a.n += 1
+    await settle_until(lambda: b.n == 5)
+    server.restart()
+    await settle_until(lambda: server.client().exists("nbstate:Counter:version") == 1, 10)
+    assert stored(server, "Counter", "n") == 5
+    async with b:
+        b.n += 1
+    await settle_until(lambda: a.n == 6)
+    assert stored(server, "Counter", "n") == 6
+
+
+def test_no_redis_url_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rx.app, "redis_url", None)
+    monkeypatch.delenv("NBSTATE_REDIS_URL", raising=False)
+    with pytest.raises(SharedStateError, match=r"(?s)rx.app.redis_url = .*NBSTATE_REDIS_URL"):
+        Counter()
+
+
+def test_an_unreachable_server_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rx.app, "redis_url", "redis://127.0.0.1:1/0")
+    with pytest.raises(SharedStateError, match="cannot be reached"):
+        Counter()
+
+
+def test_shared_states_take_no_initial_values(url: str) -> None:
+    with pytest.raises(TypeError, match="takes no initial values"):
+        Counter(n=3)
+
+
+def test_a_shared_key_must_be_plain() -> None:
+    with pytest.raises(rx.StateDefinitionError, match="plain key"):
+
+        class Bad(rx.State, shared="has space"):
+            x: int = 0
