@@ -1,6 +1,6 @@
 """The Lua scripts that make a shared state's lock, commits and resynchronisation atomic in Redis.
 
-Every script takes the same seven keys of one shared state (see :func:`keys_of`):
+Every script takes the same nine keys of one shared state (see :func:`keys_of`):
 
 ``lease``    the holder of the cross-kernel lock: ``"<token>|<fence>"``, with an expiry (PX)
 ``fence``    the fencing counter: incremented at every acquisition, never decreased
@@ -12,6 +12,10 @@ Every script takes the same seven keys of one shared state (see :func:`keys_of`)
 ``seeding``  present for one lease period after the state was written back into an empty
              Redis (a restarted server): kernels with newer values may still overwrite it, and
              nobody takes the lock meanwhile
+``queue``    sorted set: the tokens waiting for the lock, by arrival time, so the lock goes to
+             kernels in the order they asked for it
+``seen``     sorted set: when each waiting token last asked; a waiter silent for a second (its
+             kernel died) leaves the queue
 
 A commit is accepted only while its holder's lease is in place and its fencing number is the
 current one, and only on top of the version the holder read when it took the lock; the check
@@ -20,17 +24,26 @@ and the writes run in one script, so no other client's command comes between the
 
 from __future__ import annotations
 
-KEY_NAMES = ("lease", "fence", "vars", "vers", "version", "last", "seeding")
+KEY_NAMES = ("lease", "fence", "vars", "vers", "version", "last", "seeding", "queue", "seen")
+STRIDE = len(KEY_NAMES)
 
 
 def keys_of(prefix: str) -> list[str]:
-    """The seven keys of the shared state whose key prefix is ``prefix``."""
+    """The keys of the shared state whose key prefix is ``prefix``, in the scripts' order."""
     return [f"{prefix}:{name}" for name in KEY_NAMES]
 
 
 # ARGV: token, lease ms. Returns {1, fence, version} when the lock is taken (or was already
-# this token's: a retried call), else {0, ms to wait before trying again}.
+# this token's: a retried call), else {0, ms to wait before trying again}. The lock goes to the
+# longest-waiting token that still asks.
 ACQUIRE = """
+local now = redis.call('TIME')
+local t = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+for _, w in ipairs(redis.call('ZRANGEBYSCORE', KEYS[9], '-inf', t - 1000)) do
+  redis.call('ZREM', KEYS[8], w)
+  redis.call('ZREM', KEYS[9], w)
+end
+local wait = nil
 local cur = redis.call('GET', KEYS[1])
 if cur then
   local sep = string.find(cur, '|', 1, true)
@@ -38,11 +51,20 @@ if cur then
     redis.call('PEXPIRE', KEYS[1], ARGV[2])
     return {1, tonumber(string.sub(cur, sep + 1)), tonumber(redis.call('GET', KEYS[5]) or '0')}
   end
-  return {0, redis.call('PTTL', KEYS[1])}
+  wait = redis.call('PTTL', KEYS[1])
+elseif redis.call('EXISTS', KEYS[7]) == 1 then
+  wait = redis.call('PTTL', KEYS[7])
+else
+  local head = redis.call('ZRANGE', KEYS[8], 0, 0)
+  if head[1] and head[1] ~= ARGV[1] then wait = 50 end
 end
-if redis.call('EXISTS', KEYS[7]) == 1 then
-  return {0, redis.call('PTTL', KEYS[7])}
+if wait then
+  redis.call('ZADD', KEYS[8], 'NX', t, ARGV[1])
+  redis.call('ZADD', KEYS[9], t, ARGV[1])
+  return {0, wait}
 end
+redis.call('ZREM', KEYS[8], ARGV[1])
+redis.call('ZREM', KEYS[9], ARGV[1])
 local fence = redis.call('INCR', KEYS[2])
 redis.call('SET', KEYS[1], ARGV[1] .. '|' .. fence, 'PX', ARGV[2])
 return {1, fence, tonumber(redis.call('GET', KEYS[5]) or '0')}
@@ -60,6 +82,8 @@ return 0
 # ARGV: token, channel. Frees the lock if this token still holds it (whatever its fence: a
 # holder cancelled while acquiring does not know it) and tells the kernels waiting for it.
 RELEASE = """
+redis.call('ZREM', KEYS[8], ARGV[1])
+redis.call('ZREM', KEYS[9], ARGV[1])
 local cur = redis.call('GET', KEYS[1])
 if cur and string.sub(cur, 1, string.len(ARGV[1]) + 1) == ARGV[1] .. '|' then
   redis.call('DEL', KEYS[1])
@@ -69,7 +93,7 @@ end
 return 0
 """
 
-# KEYS: the seven keys of each state in the commit, state after state.
+# KEYS: the keys of each state in the commit (STRIDE each), state after state.
 # ARGV: commit id, then per state: "<token>|<fence>", fence, base version, channel, message,
 # number of vars n, then n pairs of var name and pickled value.
 # Returns {code, index of the state}: code -1 (the lease is not this holder's), -2 (a newer
@@ -85,7 +109,7 @@ while i <= #ARGV do
              channel = ARGV[i + 3], msg = ARGV[i + 4], n = n, at = i + 6}
   table.insert(states, s)
   i = i + 6 + 2 * n
-  k = k + 7
+  k = k + 9
 end
 for j, s in ipairs(states) do
   if redis.call('GET', KEYS[s.base + 1]) ~= s.lease then return {-1, j} end
@@ -149,3 +173,5 @@ end
 redis.call('PUBLISH', ARGV[4], 'seeded')
 return 1
 """
+
+assert f"k = k + {STRIDE}" in COMMIT  # the commit script walks the keys STRIDE at a time

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import pickle
+import socket
+import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -14,9 +17,6 @@ import redis
 
 import nbstate as rx
 from nbstate._shared.link import SharedStateError
-import socket
-import subprocess
-import tempfile
 
 
 class RedisServer:
@@ -41,16 +41,19 @@ class RedisServer:
                 time.sleep(0.01)
 
     def stop(self) -> None:
-        self.proc.terminate(); self.proc.wait()
+        self.proc.terminate()
+        self.proc.wait()
 
     def restart(self) -> None:
-        self.stop(); self.start()
+        self.stop()
+        self.start()
 
     def client(self) -> Any:
         return redis.Redis(port=self.port)
 
     def __enter__(self) -> Any:
-        self.start(); return self
+        self.start()
+        return self
 
     def __exit__(self, *a: Any) -> None:
         self.stop()
@@ -90,6 +93,30 @@ class Counter(rx.State, shared=True):
     @rx.var
     def double(self) -> int:
         return self.n * 2
+
+
+class Jobs(rx.State, shared=True):
+    done: int = 0
+    log: list[str] = []
+
+    def add(self, name: str) -> None:
+        self.log.append(name)
+        self.done += 1
+
+    def add_then_fail(self, name: str) -> None:
+        self.log.append(name)
+        raise ValueError("no")
+
+    async def two_steps(self) -> Any:
+        self.done += 1
+        yield
+        self.done += 1
+
+    @rx.background
+    async def work(self, times: int) -> None:
+        for _ in range(times):
+            async with self:
+                self.done += 1
 
 
 class Other(rx.State, shared="other-key"):
@@ -137,6 +164,22 @@ async def test_two_instances_never_lose_an_update(url: str, server: RedisServer)
     assert stored(server, "Counter", "n") == 350
     assert list(a.items) == list(b.items) == list(range(1, 351))
     assert rx.model(b).v_n == 350  # the other instance's model followed
+
+
+async def test_the_lock_goes_to_instances_in_the_order_they_asked(url: str) -> None:
+    a, b = Counter(), Counter()
+    order: list[str] = []
+
+    async def bump(s: Counter, who: str) -> None:
+        for _ in range(60):
+            async with s:
+                s.n += 1
+                order.append(who)
+
+    # Three tasks on a (its local lock queues them), one on b: b must not wait for all of a's.
+    await asyncio.gather(bump(a, "a"), bump(a, "a"), bump(a, "a"), bump(b, "b"))
+    first = order[:120]
+    assert first.count("b") >= 25, "".join(first)
 
 
 async def test_a_change_reaches_the_other_instance_model_as_patches(url: str) -> None:
@@ -194,7 +237,7 @@ async def test_a_holder_overtaken_by_another_kernel_is_refused(
             a.n = 50
             time.sleep(0.4)  # paused past the lease; another kernel takes the lock and writes
             keys = scripts.keys_of("nbstate:Counter")
-            got = other.eval(scripts.ACQUIRE, 7, *keys, "intruder", 5000)
+            got = other.eval(scripts.ACQUIRE, len(keys), *keys, "intruder", 5000)
             assert got[0] == 1
             other.hset(keys[2], "n", pickle.dumps(7))
     assert a.n == 0
@@ -289,6 +332,22 @@ async def test_a_restarted_redis_gets_the_values_back(url: str, server: RedisSer
         b.n += 1
     await settle_until(lambda: a.n == 6)
     assert stored(server, "Counter", "n") == 6
+
+
+async def test_event_handlers_and_background_tasks_run_under_the_shared_lock(
+    url: str, server: RedisServer
+) -> None:
+    here, there = rx.get_state(Jobs), Jobs()
+    await rx.fire(Jobs.add, "a")
+    with pytest.raises(ValueError, match="no"):
+        await rx.fire(Jobs.add_then_fail, "b")
+    await rx.fire(Jobs.two_steps)
+    handles = [rx.start(Jobs.work, 20), rx.start(Jobs.work, 20, state=there)]
+    await asyncio.gather(*handles)
+    await settle_until(lambda: here.done == there.done == 43)
+    assert stored(server, "Jobs", "done") == 43
+    assert stored(server, "Jobs", "log") == ["a"]  # the failed handler rolled back
+    assert list(there.log) == ["a"]
 
 
 def test_no_redis_url_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
