@@ -192,7 +192,10 @@ class Link:
                     if isinstance(channel, bytes):
                         channel = channel.decode()
                     for store in list(self.stores.get(channel, ())):
-                        store.on_message(msg["data"])
+                        try:
+                            store.on_message(msg["data"])
+                        except Exception as exc:  # a malformed message: say so, keep listening
+                            store.report(exc)
             except asyncio.CancelledError:
                 with contextlib.suppress(Exception):
                     await pubsub.aclose()

@@ -50,8 +50,23 @@ if TYPE_CHECKING:
     from .._core.txn import ChangeSet
 
 
-def _dumps(value: Any) -> bytes:
-    return pickle.dumps(value, protocol=5)
+def _dumps(value: Any, what: str = "") -> bytes:
+    try:
+        return pickle.dumps(value, protocol=5)
+    except Exception as exc:
+        raise SharedStateError(
+            f"{what}: its value cannot be stored in Redis ({exc!r}). A shared state's vars are "
+            "pickled for the other kernels: use types defined at the top level of a module that "
+            "every kernel imports."
+        ) from exc
+
+
+def _unreadable(what: str, exc: BaseException) -> SharedStateError:
+    return SharedStateError(
+        f"{what}: a value written by another kernel cannot be read here ({exc!r}). Every "
+        "kernel that shares a state needs the same types for its vars: define them in a "
+        "module that all the kernels import, not in a notebook cell."
+    )
 
 
 _REFUSED = {
@@ -59,6 +74,7 @@ _REFUSED = {
     "paused or could not reach Redis)",
     -2: "another kernel took the shared lock after this kernel's lease expired",
     -3: "another kernel committed a change after this block began",
+    -4: "the connection to Redis dropped during the commit, and Redis does not have it",
 }
 
 
@@ -122,7 +138,7 @@ class RedisStore(Store):
     def _pairs(self, core: Core) -> list[Any]:
         out: list[Any] = []
         for name in self.names:
-            out += [name, _dumps(core.values[name])]
+            out += [name, _dumps(core.values[name], f"{self.label}.{name}")]
         return out
 
     @staticmethod
@@ -182,7 +198,7 @@ class RedisStore(Store):
             names = [n for n in core.log.dirty if n in store.known]
             pairs: list[Any] = []
             for name in names:
-                pairs += [name, _dumps(core.values[name])]
+                pairs += [name, _dumps(core.values[name], f"{store.label}.{name}")]
             message = _dumps((store.origin, names, pairs[1::2], dict(changes[1])))
             keys += store.keys
             args += [store.holder, str(store.fence), str(store.base), store.channel, message]
@@ -226,7 +242,7 @@ class RedisStore(Store):
                 v = await self.link.client.get(store.keys[5])
                 versions.append(int(v.decode().split("|")[1]) if v else 0)
             return [1, *versions]
-        return [-1, 1]
+        return [-4, 1]
 
     def end(self, core: Core) -> None:
         if self.renewer is not None:
@@ -294,13 +310,19 @@ class RedisStore(Store):
         core = self.core
         if core is None or version <= self.version:
             return
-        origin, names, blobs, ops = pickle.loads(payload)
-        if origin == self.origin:
-            return  # this instance's own commit, whose reply has not been read yet
+        try:
+            origin, names, blobs, ops = pickle.loads(payload)
+            if origin == self.origin:
+                return  # this instance's own commit, whose reply has not been read yet
+            values = {
+                n: pickle.loads(b) for n, b in zip(names, blobs, strict=True) if n in self.known
+            }
+        except Exception as exc:
+            self._report(core, _unreadable(self.label, exc))
+            return
         if version != self.version + 1 or core.log.dirty:
             self.link.spawn(self.catch_up())  # a gap, or a step here is writing: fetch later
             return
-        values = {n: pickle.loads(b) for n, b in zip(names, blobs, strict=True) if n in self.known}
         self.version = version
         self._apply(core, values, ops)
 
@@ -308,18 +330,32 @@ class RedisStore(Store):
         try:
             core.apply_remote(values, ops)
         except Exception as exc:
-            if not error_hooks:
-                raise
-            for hook in error_hooks:
-                hook(core, exc, "a change from another kernel")
+            self._report(core, exc)
+
+    @staticmethod
+    def _report(core: Core, exc: BaseException) -> None:
+        if not error_hooks:
+            raise exc
+        for hook in error_hooks:
+            hook(core, exc, "(changes from other kernels)")
+
+    def report(self, exc: BaseException) -> None:
+        """An error while following another kernel's change: into the errors of the state."""
+        core = self.core
+        if core is not None:
+            self._report(core, exc)
 
     def _load(self, core: Core, fetched: list[Any]) -> None:
-        self.version = int(fetched[0])
+        """Apply what FETCH returned; raises SharedStateError if a value cannot be read."""
         values = {}
         for i in range(1, len(fetched), 2):
             name = fetched[i].decode() if isinstance(fetched[i], bytes) else fetched[i]
             if name in self.known:
-                values[name] = pickle.loads(fetched[i + 1])
+                try:
+                    values[name] = pickle.loads(fetched[i + 1])
+                except Exception as exc:
+                    raise _unreadable(f"{self.label}.{name}", exc) from exc
+        self.version = int(fetched[0])
         if values:
             self._apply(core, values, {})
 
@@ -355,6 +391,12 @@ class RedisStore(Store):
                 if await self._seed(core):
                     return
                 if version != -1:
+                    self._report(core, SharedStateError(
+                        f"{self.label}: Redis lost commits {version + 1} to {self.version} "
+                        "(it restarted without persistence, and this kernel came back after "
+                        "the others had gone on). This kernel now shows Redis's values. Run "
+                        "Redis with persistence (appendonly yes) to keep every commit."
+                    ))
                     self._load(core, await self._fetch(-1))
                     return
                 continue

@@ -350,6 +350,37 @@ async def test_event_handlers_and_background_tasks_run_under_the_shared_lock(
     assert list(there.log) == ["a"]
 
 
+async def test_a_value_that_cannot_be_pickled_rolls_the_block_back(
+    url: str, server: RedisServer
+) -> None:
+    class Here(rx.State, shared="here"):
+        _thing: Any = None
+
+    s = Here()
+    with pytest.raises(SharedStateError, match=r"Here._thing: its value cannot be stored"):
+        async with s:
+            s._thing = lambda: 1  # a local function does not pickle
+    assert s._thing is None
+    assert stored(server, "here", "_thing") is None
+
+
+async def test_a_change_this_kernel_cannot_read_is_reported_not_lost_silently(
+    url: str, server: RedisServer
+) -> None:
+    a = Counter()
+    await settle_until(lambda: "nbstate:Counter" in a.__dict__["_nbstate"].store.link.subscribed)
+    payload = pickle.dumps(("another kernel", ["n"], [b"not a pickle"], {}))
+    server.client().publish("nbstate:Counter", b"1\n" + payload)
+    await settle_until(lambda: len(rx.errors()) == 1)
+    assert "cannot be read here" in str(rx.errors()[0].exception)
+    assert rx.errors()[0].handler == "(changes from other kernels)"
+    server.client().publish("nbstate:Counter", b"garbage")
+    await settle_until(lambda: len(rx.errors()) == 2)
+    async with a:  # the feed still works
+        a.n = 4
+    assert stored(server, "Counter", "n") == 4
+
+
 def test_no_redis_url_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(rx.app, "redis_url", None)
     monkeypatch.delenv("NBSTATE_REDIS_URL", raising=False)
