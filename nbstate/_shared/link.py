@@ -92,6 +92,7 @@ class Link:
         self.stores: dict[str, weakref.WeakSet[RedisStore]] = {}
         self.subscribed: set[str] = set()
         self.tasks: set[asyncio.Task[Any]] = set()
+        self.releases: dict[str, set[asyncio.Task[Any]]] = {}
 
     def __repr__(self) -> str:
         return f"<nbstate Redis link {self.url}: {len(self.stores)} shared states>"
@@ -123,13 +124,27 @@ class Link:
         assert self.loop is not None
         self.listener = self.loop.create_task(self._listen(), name=f"nbstate redis {self.url}")
 
-    def spawn(self, coro: Awaitable[Any]) -> None:
+    def spawn(self, coro: Awaitable[Any]) -> asyncio.Task[Any]:
         """Run ``coro`` on the loop, keeping a reference until it ends."""
         self._ensure()
         assert self.loop is not None
         task: asyncio.Task[Any] = self.loop.create_task(coro)  # type: ignore[arg-type]
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
+        return task
+
+    def releasing(self, channel: str, coro: Awaitable[Any]) -> None:
+        """Free a lock in the background; the next acquisition of it here waits for that."""
+        task = self.spawn(coro)
+        pending = self.releases.setdefault(channel, set())
+        pending.add(task)
+        task.add_done_callback(pending.discard)
+
+    async def released(self, channel: str) -> None:
+        """Wait until this kernel's pending releases of ``channel``'s lock are done."""
+        pending = self.releases.get(channel)
+        while pending:
+            await asyncio.wait(list(pending))
 
     async def call(self, script: str, keys: list[str], args: list[Any]) -> Any:
         """Run one of :mod:`.scripts`, once (the caller decides whether a retry is safe)."""

@@ -2,7 +2,8 @@
 
 Every script takes the same nine keys of one shared state (see :func:`keys_of`):
 
-``lease``    the holder of the cross-kernel lock: ``"<token>|<fence>"``, with an expiry (PX)
+``lease``    the holder of the cross-kernel lock: ``"<token>|<fence>|<run>"``, with an expiry
+             (PX); ``<run>`` names the kernel and task that holds it
 ``fence``    the fencing counter: incremented at every acquisition, never decreased
 ``vars``     hash: var name -> pickled value
 ``vers``     hash: var name -> the state version that last wrote it
@@ -16,6 +17,9 @@ Every script takes the same nine keys of one shared state (see :func:`keys_of`):
              kernels in the order they asked for it
 ``seen``     sorted set: when each waiting token last asked; a waiter silent for a second (its
              kernel died) leaves the queue
+``waits``    one hash for all shared states (``nbstate:~waits``): which state's lock each
+             waiting run (kernel and task) waits for, and since when, so that a wait that
+             closes a cycle across kernels is refused instead of lasting forever
 
 A commit is accepted only while its holder's lease is in place and its fencing number is the
 current one, and only on top of the version the holder read when it took the lock; the check
@@ -25,17 +29,20 @@ and the writes run in one script, so no other client's command comes between the
 from __future__ import annotations
 
 KEY_NAMES = ("lease", "fence", "vars", "vers", "version", "last", "seeding", "queue", "seen")
-STRIDE = len(KEY_NAMES)
+WAITS = "nbstate:~waits"
+STRIDE = len(KEY_NAMES) + 1
 
 
 def keys_of(prefix: str) -> list[str]:
     """The keys of the shared state whose key prefix is ``prefix``, in the scripts' order."""
-    return [f"{prefix}:{name}" for name in KEY_NAMES]
+    return [*(f"{prefix}:{name}" for name in KEY_NAMES), WAITS]
 
 
-# ARGV: token, lease ms. Returns {1, fence, version} when the lock is taken (or was already
-# this token's: a retried call), else {0, ms to wait before trying again}. The lock goes to the
-# longest-waiting token that still asks.
+# ARGV: token, lease ms, run. Returns {1, fence, version} when the lock is taken (or was
+# already this token's: a retried call); {0, ms to wait before trying again}; or {-1, the
+# prefixes of the states in the cycle...} when the holder's run waits, directly or through
+# other runs, for a lock this run holds. The lock goes to the longest-waiting token that
+# still asks.
 ACQUIRE = """
 local now = redis.call('TIME')
 local t = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
@@ -43,13 +50,20 @@ for _, w in ipairs(redis.call('ZRANGEBYSCORE', KEYS[9], '-inf', t - 1000)) do
   redis.call('ZREM', KEYS[8], w)
   redis.call('ZREM', KEYS[9], w)
 end
+local function field(v, n)
+  local i = 1
+  for part in string.gmatch(v, '[^|]+') do
+    if i == n then return part end
+    i = i + 1
+  end
+  return nil
+end
 local wait = nil
 local cur = redis.call('GET', KEYS[1])
 if cur then
-  local sep = string.find(cur, '|', 1, true)
-  if string.sub(cur, 1, sep - 1) == ARGV[1] then
+  if field(cur, 1) == ARGV[1] then
     redis.call('PEXPIRE', KEYS[1], ARGV[2])
-    return {1, tonumber(string.sub(cur, sep + 1)), tonumber(redis.call('GET', KEYS[5]) or '0')}
+    return {1, tonumber(field(cur, 2)), tonumber(redis.call('GET', KEYS[5]) or '0')}
   end
   wait = redis.call('PTTL', KEYS[1])
 elseif redis.call('EXISTS', KEYS[7]) == 1 then
@@ -58,19 +72,34 @@ else
   local head = redis.call('ZRANGE', KEYS[8], 0, 0)
   if head[1] and head[1] ~= ARGV[1] then wait = 50 end
 end
+local me = string.sub(KEYS[1], 1, -7)
 if wait then
+  local chain = {me}
+  local lease = cur
+  while lease and #chain < 100 do
+    local run = field(lease, 3)
+    if run == ARGV[3] then return {-1, unpack(chain)} end
+    local w = redis.call('HGET', KEYS[10], run)
+    if not w then break end
+    local prefix = field(w, 1)
+    if tonumber(field(w, 2)) < t - 1000 then break end
+    table.insert(chain, prefix)
+    lease = redis.call('GET', prefix .. ':lease')
+  end
+  redis.call('HSET', KEYS[10], ARGV[3], me .. '|' .. t)
   redis.call('ZADD', KEYS[8], 'NX', t, ARGV[1])
   redis.call('ZADD', KEYS[9], t, ARGV[1])
   return {0, wait}
 end
+redis.call('HDEL', KEYS[10], ARGV[3])
 redis.call('ZREM', KEYS[8], ARGV[1])
 redis.call('ZREM', KEYS[9], ARGV[1])
 local fence = redis.call('INCR', KEYS[2])
-redis.call('SET', KEYS[1], ARGV[1] .. '|' .. fence, 'PX', ARGV[2])
+redis.call('SET', KEYS[1], ARGV[1] .. '|' .. fence .. '|' .. ARGV[3], 'PX', ARGV[2])
 return {1, fence, tonumber(redis.call('GET', KEYS[5]) or '0')}
 """
 
-# ARGV: "<token>|<fence>", lease ms. 1 while the lease is still this holder's, else 0.
+# ARGV: the lease's value, lease ms. 1 while the lease is still this holder's, else 0.
 RENEW = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
@@ -79,9 +108,10 @@ end
 return 0
 """
 
-# ARGV: token, channel. Frees the lock if this token still holds it (whatever its fence: a
-# holder cancelled while acquiring does not know it) and tells the kernels waiting for it.
+# ARGV: token, channel, run. Frees the lock if this token still holds it (whatever its fence:
+# a holder cancelled while acquiring does not know it) and tells the kernels waiting for it.
 RELEASE = """
+redis.call('HDEL', KEYS[10], ARGV[3])
 redis.call('ZREM', KEYS[8], ARGV[1])
 redis.call('ZREM', KEYS[9], ARGV[1])
 local cur = redis.call('GET', KEYS[1])
@@ -94,7 +124,7 @@ return 0
 """
 
 # KEYS: the keys of each state in the commit (STRIDE each), state after state.
-# ARGV: commit id, then per state: "<token>|<fence>", fence, base version, channel, message,
+# ARGV: commit id, then per state: the lease's value, fence, base version, channel, message,
 # number of vars n, then n pairs of var name and pickled value.
 # Returns {code, index of the state}: code -1 (the lease is not this holder's), -2 (a newer
 # fencing number was issued), -3 (the state moved past the version read at the lock);
@@ -109,7 +139,7 @@ while i <= #ARGV do
              channel = ARGV[i + 3], msg = ARGV[i + 4], n = n, at = i + 6}
   table.insert(states, s)
   i = i + 6 + 2 * n
-  k = k + 9
+  k = k + 10
 end
 for j, s in ipairs(states) do
   if redis.call('GET', KEYS[s.base + 1]) ~= s.lease then return {-1, j} end

@@ -32,7 +32,7 @@ import weakref
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from .._base.errors import CommitRefusedError
+from .._base.errors import CommitRefusedError, DeadlockError
 from .._core.changes import error_hooks
 from .._core.store import Store
 from . import scripts
@@ -59,6 +59,22 @@ def _dumps(value: Any, what: str = "") -> bytes:
             "pickled for the other kernels: use types defined at the top level of a module that "
             "every kernel imports."
         ) from exc
+
+
+_KERNEL = uuid.uuid4().hex[:12]
+"""This kernel's name in the cross-kernel wait-for graph."""
+
+
+def _deadlock(label: str, owner: Any, chain: list[Any]) -> DeadlockError:
+    names = [c.decode() if isinstance(c, bytes) else str(c) for c in chain]
+    cycle = " -> ".join(n.removeprefix("nbstate:") for n in names)
+    who = owner.describe() if owner is not None else "this run"
+    return DeadlockError(
+        f"{who} would wait forever for {label}'s shared lock: its holder (in another kernel, "
+        f"or another task) waits, through the shared locks {cycle}, for a lock this run holds. "
+        "Take the locks of several shared states in the same order in every kernel (for "
+        "example always A before B), or change one state at a time."
+    )
 
 
 def _unreadable(what: str, exc: BaseException) -> SharedStateError:
@@ -96,7 +112,8 @@ class RedisStore(Store):
         self.version = 0  # the version of the values this instance holds
         self.base = 0  # the version read when the lock was taken
         self.fence = 0
-        self.holder: str | None = None  # "<token>|<fence>" while this instance holds the lock
+        self.holder: str | None = None  # the lease's value while this instance holds the lock
+        self.run = ""  # the kernel and task that hold or wait for the lock
         self.lost = False  # the renewal found the lease gone
         self.renewer: asyncio.Task[None] | None = None
         self.core_ref: weakref.ref[Core] | None = None
@@ -152,17 +169,25 @@ class RedisStore(Store):
 
     async def begin(self, core: Core) -> None:
         link, token, ms = self.link, uuid.uuid4().hex, self._lease_ms()
+        owner = core.lock.owner
+        run = f"{_KERNEL}.{id(owner.task if owner is not None else None):x}"
+        self.run = run
+        # A lock freed here a moment ago (the previous block) is freed in Redis first, so
+        # this run is never seen waiting for itself.
+        await link.released(self.channel)
         try:
             while True:
                 got = await link.retrying(
                     f"{self.label}: taking the shared lock",
-                    lambda: link.call("ACQUIRE", self.keys, [token, ms]),
+                    lambda: link.call("ACQUIRE", self.keys, [token, ms, run]),
                 )
                 if got[0] == 1:
                     break
+                if got[0] == -1:
+                    raise _deadlock(self.label, owner, got[1:])
                 await self._wait_free(min(max(int(got[1]), 1), 100) / 1000)
             self.fence = int(got[1])
-            self.holder = f"{token}|{self.fence}"
+            self.holder = f"{token}|{self.fence}|{run}"
             self.lost = False
             if int(got[2]) != self.version:
                 await self._catch_up_locked(core)
@@ -171,7 +196,7 @@ class RedisStore(Store):
             self.renewer = link.loop.create_task(self._renew(self.holder, ms))
         except BaseException:
             self.holder = None
-            link.spawn(self._release(token))
+            link.releasing(self.channel, self._release(token, run))
             raise
 
     async def commit(self, core: Core, changes: ChangeSet) -> None:
@@ -250,7 +275,7 @@ class RedisStore(Store):
             self.renewer = None
         holder, self.holder = self.holder, None
         if holder is not None:
-            self.link.spawn(self._release(holder.split("|")[0]))
+            self.link.releasing(self.channel, self._release(*holder.split("|")[::2]))
 
     def close(self, core: Core) -> None:
         self.end(core)
@@ -270,11 +295,11 @@ class RedisStore(Store):
                 self.lost = True
                 return
 
-    async def _release(self, token: str) -> None:
+    async def _release(self, token: str, run: str) -> None:
         with contextlib.suppress(SharedStateError):  # unreachable: the lease expires by itself
             await self.link.retrying(
                 f"{self.label}: freeing the shared lock",
-                lambda: self.link.call("RELEASE", self.keys, [token, self.channel]),
+                lambda: self.link.call("RELEASE", self.keys, [token, self.channel, run]),
             )
         self._wake()
 

@@ -237,7 +237,7 @@ async def test_a_holder_overtaken_by_another_kernel_is_refused(
             a.n = 50
             time.sleep(0.4)  # paused past the lease; another kernel takes the lock and writes
             keys = scripts.keys_of("nbstate:Counter")
-            got = other.eval(scripts.ACQUIRE, len(keys), *keys, "intruder", 5000)
+            got = other.eval(scripts.ACQUIRE, len(keys), *keys, "intruder", 5000, "intruder-run")
             assert got[0] == 1
             other.hset(keys[2], "n", pickle.dumps(7))
     assert a.n == 0
@@ -286,6 +286,34 @@ async def test_a_step_writing_a_shared_and_a_local_state_rolls_back_both(
             time.sleep(0.4)
     assert rx.get_state(Local).count == 0 and a.n == 0
     assert local.count == 0
+
+
+async def test_a_wait_that_closes_a_cycle_across_kernels_is_refused(
+    url: str, server: RedisServer
+) -> None:
+    # Two instances of each class stand for two kernels: the cycle runs through Redis only.
+    x1, x2, y1, y2 = Counter(), Counter(), Other(), Other()
+    both_hold = asyncio.Barrier(2)
+    outcome: dict[str, str] = {}
+
+    async def one(first: Any, second: Any, name: str) -> None:
+        try:
+            async with first:
+                await both_hold.wait()
+                async with second:
+                    pass
+            outcome[name] = "done"
+        except rx.DeadlockError as exc:
+            outcome[name] = str(exc)
+
+    await asyncio.wait_for(
+        asyncio.gather(one(x1, y1, "first"), one(y2, x2, "second")), timeout=10
+    )
+    refused = [v for v in outcome.values() if v != "done"]
+    assert len(refused) == 1, outcome
+    assert "would wait forever" in refused[0] and "same order" in refused[0]
+    assert "done" in outcome.values()
+    assert server.client().hlen("nbstate:~waits") == 0
 
 
 async def test_cancelled_while_waiting_for_the_lock_leaves_it_free(
