@@ -17,9 +17,10 @@ from nbstate._values.patch import apply_ops
 class KernelFrontend:
     """Plays JupyterLab's part: runs cells, reads iopub, sends comm messages."""
 
-    def __init__(self) -> None:
+    def __init__(self, env: dict[str, str] | None = None) -> None:
         self.km = KernelManager(kernel_name="python3")
-        self.km.start_kernel(extra_arguments=["--HistoryManager.enabled=False"])
+        extra = {} if env is None else {"env": env}  # the whole environment of the kernel
+        self.km.start_kernel(extra_arguments=["--HistoryManager.enabled=False"], **extra)
         self.kc = self.km.client()
         self.kc.start_channels()
         self.kc.wait_for_ready(timeout=60)

@@ -1,0 +1,481 @@
+"""Shared states across real kernels: two ipykernels (tests/kernel/harness.py) and a real
+redis-server (redis_server.py). Exact counts under contention, a kernel killed or paused while it
+holds the lock, a restarted Redis, and backend vars that never reach a browser.
+
+The two kernels are started once per module and reused; each test uses state classes of its
+own (the Redis key is the class name), and a kernel a test killed is replaced afterwards.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import pickle
+import signal
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from ..kernel.harness import KernelFrontend
+from .conftest import kernel_env
+from .redis_server import RedisServer
+
+pytestmark = [pytest.mark.kernel, pytest.mark.timeout(180)]
+
+LEASE = 1.0  # seconds: the lease the kernels use (NBSTATE_REDIS_LEASE)
+
+SETUP = """
+import asyncio, hashlib, os, time
+import nbstate as rx
+from nbstate._shared.link import SharedStateError
+PID = os.getpid()
+"""
+
+
+class Pair:
+    """Two kernels sharing states through one redis-server."""
+
+    def __init__(self, server: RedisServer) -> None:
+        self.server = server
+        self.pids: dict[int, int] = {}
+        self.kernels: list[KernelFrontend] = [self._start(), self._start()]
+
+    def _start(self) -> KernelFrontend:
+        k = KernelFrontend(env=kernel_env(self.server, NBSTATE_REDIS_LEASE=str(LEASE)))
+        k.execute(SETUP)
+        self.pids[id(k)] = int(k.value("PID"))
+        return k
+
+    def pid(self, k: KernelFrontend) -> int:
+        """The process id of kernel ``k`` (for signals)."""
+        return self.pids[id(k)]
+
+    def signal(self, k: KernelFrontend, sig: int) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid(k), sig)
+
+    @property
+    def a(self) -> KernelFrontend:
+        return self.kernels[0]
+
+    @property
+    def b(self) -> KernelFrontend:
+        return self.kernels[1]
+
+    def tidy(self) -> None:
+        """After a test: a dead kernel is replaced, a paused one resumed, tasks cancelled."""
+        for i, k in enumerate(self.kernels):
+            self.signal(k, signal.SIGCONT)
+            if not k.km.is_alive():
+                with contextlib.suppress(Exception):
+                    k.close()
+                self.kernels[i] = self._start()
+                continue
+            try:
+                k.execute("rx.cancel_all()\nawait asyncio.sleep(0.05)", timeout=20)
+            except AssertionError:
+                k.close()
+                self.kernels[i] = self._start()
+
+    def close(self) -> None:
+        for k in self.kernels:
+            self.signal(k, signal.SIGCONT)
+            with contextlib.suppress(Exception):
+                k.close()
+
+
+@pytest.fixture(scope="module")
+def pair(redis_server: RedisServer) -> Iterator[Pair]:
+    p = Pair(redis_server)
+    try:
+        yield p
+    finally:
+        p.close()
+
+
+@pytest.fixture
+def kernels(pair: Pair, redis_up: RedisServer) -> Iterator[Pair]:
+    redis_up.client().flushall()
+    try:
+        yield pair
+    finally:
+        pair.tidy()
+
+
+def stored(server: RedisServer, key: str, var: str) -> Any:
+    """The value of ``var`` of the shared state ``key`` as Redis holds it."""
+    blob = server.client().hget(f"nbstate:{key}:vars", var)
+    assert blob is not None, f"nbstate:{key}:vars has no {var!r}"
+    return pickle.loads(blob)
+
+
+def version(server: RedisServer, key: str) -> int:
+    raw = server.client().get(f"nbstate:{key}:version")
+    return int(raw) if raw is not None else -1
+
+
+def ival(k: KernelFrontend, expr: str) -> int:
+    return int(k.value(expr))
+
+
+def model_value(k: KernelFrontend, state_class: str, var: str) -> Any:
+    """The value of ``var`` in the frontend's copy of the state model (what the wire carried)."""
+    return k.frontend_state(k.comm_id_of(state_class)).get("v_" + var)
+
+
+def run_both(pair: Pair, code_a: str, code_b: str, timeout: float = 90) -> None:
+    """Submit a cell to each kernel at once; wait for both; fail with a traceback if one did."""
+    ids = [pair.a.submit(code_a), pair.b.submit(code_b)]
+    for k, msg_id, name in zip(pair.kernels, ids, "AB", strict=True):
+        k.wait_for(lambda k=k, m=msg_id: k.idle(m), timeout, f"kernel {name}'s cell")
+        errors = [m for m in k.outputs(msg_id) if m["msg_type"] == "error"]
+        assert not errors, f"kernel {name}:\n" + "\n".join(errors[0]["content"]["traceback"])
+
+
+def stream_of(k: KernelFrontend, msg_id: str) -> str:
+    return k.stream_text(msg_id)
+
+
+# -- 1. exact counts under contention ---------------------------------------------------------
+
+TALLY = """
+class Tally(rx.State, shared=True):
+    n: int = 0
+
+    @rx.background
+    async def bump(self, times: int):
+        for _ in range(times):
+            async with self:
+                self.n += 1
+
+tally = rx.get_state(Tally)
+tally_model = rx.model(tally)
+"""
+
+BUMP = """
+t0 = time.time()
+await asyncio.gather(*[rx.start(Tally.bump, 200) for _ in range(5)])
+span = (t0, time.time())
+"""
+
+
+def test_two_kernels_five_tasks_each_never_lose_an_increment(
+    kernels: Pair, redis_server: RedisServer
+) -> None:
+    """2 kernels x 5 tasks x 200 blocks of ``self.n += 1``: 2,000 in Redis, in both kernels'
+    instances, their models, and what their frontends were sent."""
+    for k in kernels.kernels:
+        k.execute(TALLY)
+    run_both(kernels, BUMP, BUMP, timeout=120)
+    # The two runs overlapped in time: the kernels really contended for the lock.
+    (a0, a1), (b0, b1) = (json.loads(k.value("list(span)")) for k in kernels.kernels)
+    assert a0 < b1 and b0 < a1, "the kernels' runs did not overlap"
+
+    assert stored(redis_server, "Tally", "n") == 2000
+    assert version(redis_server, "Tally") == 2000  # one commit per block
+    for k in kernels.kernels:
+        k.wait_for(lambda k=k: ival(k, "tally.n") == 2000, 10, "the instance to reach 2000")
+        assert ival(k, "tally_model.v_n") == 2000
+        k.wait_for(lambda k=k: model_value(k, "Tally", "n") == 2000, 10, "the frontend's 2000")
+
+
+# -- 2. a kernel killed while it holds the lock ------------------------------------------------
+
+VAULT = """
+class Vault(rx.State, shared=True):
+    n: int = 0
+    note: str = ""
+
+    @rx.background
+    async def hold(self):
+        async with self:
+            self.n = 999
+            self.note = "un" + "committed"
+            print("inside the block", flush=True)
+            await asyncio.sleep(60)
+
+vault = rx.get_state(Vault)
+vault_model = rx.model(vault)
+"""
+
+AFTER_KILL = """
+t0 = time.monotonic()
+async with vault:
+    seen = (vault.n, vault.note)
+    vault.n += 1
+waited = time.monotonic() - t0
+"""
+
+
+def test_a_kernel_killed_holding_the_lock_frees_it_when_its_lease_expires(
+    kernels: Pair, redis_server: RedisServer
+) -> None:
+    """Kernel A is SIGKILLed inside a block that has written: B's next block runs once A's
+    lease expires, and sees (and leaves in Redis) only what A committed."""
+    a, b = kernels.a, kernels.b
+    for k in (a, b):
+        k.execute(VAULT)
+    a.execute("async with vault:\n    vault.n = 5\n    vault.note = 'committed'")
+    b.wait_for(lambda: ival(b, "vault.n") == 5, 10, "B to follow A's commit")
+
+    start = a.execute("h = rx.start(Vault.hold)")
+    a.wait_for(lambda: "inside the block" in stream_of(a, start), 20, "A inside its block")
+    lease = redis_server.client().get("nbstate:Vault:lease")
+    assert lease is not None, "A is inside its block but holds no lease in Redis"
+    assert ival(a, "vault.n") == 5  # a reader outside the block sees the committed value
+
+    kernels.signal(a, signal.SIGKILL)
+    killed = time.monotonic()
+    b.execute(AFTER_KILL, timeout=30)
+    took = time.monotonic() - killed
+    waited = float(b.value("waited"))
+    assert b.value("seen") == "(5, 'committed')"
+    # B waited for the lease (the dead kernel held it) but not much longer than it lasts.
+    assert 0.2 < waited < LEASE + 3.0, f"B's block waited {waited:.2f} s for a {LEASE} s lease"
+    assert took < LEASE + 10.0
+
+    assert stored(redis_server, "Vault", "n") == 6
+    assert stored(redis_server, "Vault", "note") == "committed"
+    assert ival(b, "vault.n") == 6 and b.value("vault.note") == "'committed'"
+    assert b.value("vault_model.v_note") == "'committed'"
+    assert model_value(b, "Vault", "n") == 6
+    # Nothing of A's uncommitted block ever reached B (its values, its model, its frontend).
+    assert "uncommitted" not in json.dumps([m["content"] for m in b.messages()], default=str)
+    assert not a.km.is_alive()
+
+
+# -- 3. a holder paused past its lease ---------------------------------------------------------
+
+LEDGER = """
+class Ledger(rx.State, shared=True):
+    n: int = 0
+
+    @rx.background
+    async def slow_write(self):
+        async with self:
+            self.n = -1
+            print("holding", flush=True)
+            await asyncio.sleep(0.5)
+
+ledger = rx.get_state(Ledger)
+ledger_model = rx.model(ledger)
+"""
+
+
+def test_a_holder_paused_past_its_lease_is_refused_and_the_other_writes_stand(
+    kernels: Pair, redis_server: RedisServer
+) -> None:
+    """A is SIGSTOPped inside its block; B takes the lock once A's lease expires and commits;
+    A is resumed: its commit is refused (CommitRefusedError), its block rolls back, and B's
+    value stays everywhere."""
+    a, b = kernels.a, kernels.b
+    for k in (a, b):
+        k.execute(LEDGER)
+    start = a.execute("h = rx.start(Ledger.slow_write)")
+    a.wait_for(lambda: "holding" in stream_of(a, start), 20, "A inside its block")
+    kernels.signal(a, signal.SIGSTOP)
+    try:
+        b.execute(
+            "t0 = time.monotonic()\nasync with ledger:\n    ledger.n = 42\n"
+            "waited = time.monotonic() - t0",
+            timeout=30,
+        )
+        assert stored(redis_server, "Ledger", "n") == 42
+        waited = float(b.value("waited"))
+        assert 0.2 < waited < LEASE + 3.0, f"B waited {waited:.2f} s for a {LEASE} s lease"
+        time.sleep(0.2)
+    finally:
+        kernels.signal(a, signal.SIGCONT)
+
+    a.wait_for(lambda: a.value("h.status") == "'failed'", 20, "A's block to fail")
+    assert a.value("isinstance(h.exception(), rx.CommitRefusedError)") == "True", a.value(
+        "repr(h.exception())"
+    )
+    assert "CommitRefusedError" in a.stream_text(start, "stderr")  # printed in its cell
+    # A's block rolled back and A follows B's commit; B's value stands in Redis and in B.
+    a.wait_for(lambda: ival(a, "ledger.n") == 42, 10, "A to show B's value")
+    assert ival(a, "ledger_model.v_n") == 42
+    a.wait_for(lambda: model_value(a, "Ledger", "n") == 42, 10, "A's frontend to show 42")
+    time.sleep(0.3)
+    assert stored(redis_server, "Ledger", "n") == 42
+    assert ival(b, "ledger.n") == 42 and model_value(b, "Ledger", "n") == 42
+    assert version(redis_server, "Ledger") == 1  # B's commit, and none of A's
+
+
+# -- 4. Redis restarted during a run -----------------------------------------------------------
+
+SPOOL = """
+class Spool(rx.State, shared=True):
+    n: int = 0
+
+    @rx.background
+    async def work(self, times: int):
+        done = 0
+        while done < times:
+            try:
+                async with self:
+                    self.n += 1
+            except (rx.CommitRefusedError, SharedStateError) as exc:
+                FAILED.append(type(exc).__name__)
+                await asyncio.sleep(0.05)
+                continue
+            done += 1
+            OK[0] += 1
+            await asyncio.sleep(0.003)
+
+OK = [0]
+FAILED = []
+spool = rx.get_state(Spool)
+spool_model = rx.model(spool)
+"""
+
+PER_TASK = 150
+TASKS = 2
+
+
+def test_a_restarted_redis_loses_no_committed_write(
+    kernels: Pair, redis_server: RedisServer
+) -> None:
+    """Redis is stopped and started again (empty: no persistence) while both kernels increment:
+    they reconnect, write the values back, go on, and every block that committed is counted."""
+    a, b = kernels.a, kernels.b
+    for k in (a, b):
+        k.execute(SPOOL)
+    run = f"await asyncio.gather(*[rx.start(Spool.work, {PER_TASK}) for _ in range({TASKS})])"
+    ids = [a.submit(run), b.submit(run)]
+    client = redis_server.client()
+
+    def count() -> int:
+        try:
+            blob = client.hget("nbstate:Spool:vars", "n")
+        except Exception:
+            return -1
+        return pickle.loads(blob) if blob else -1
+
+    total = 2 * TASKS * PER_TASK
+    a.wait_for(lambda: count() >= total // 4, 60, "a quarter of the run")
+    at_restart = count()
+    redis_server.restart(down_for=0.3)
+    assert at_restart < total, "the run ended before Redis was restarted"
+
+    for k, msg_id, name in zip((a, b), ids, "AB", strict=True):
+        k.wait_for(lambda k=k, m=msg_id: k.idle(m), 120, f"kernel {name}'s run")
+        errors = [m for m in k.outputs(msg_id) if m["msg_type"] == "error"]
+        assert not errors, f"kernel {name}:\n" + "\n".join(errors[0]["content"]["traceback"])
+    ok = ival(a, "OK[0]") + ival(b, "OK[0]")
+    assert ok == total
+    a.wait_for(lambda: count() == ok, 10, f"Redis to hold {ok}")
+    for k in (a, b):
+        k.wait_for(lambda k=k: ival(k, "spool.n") == ok, 15, f"the kernel to show {ok}")
+        assert ival(k, "spool_model.v_n") == ok
+        k.wait_for(lambda k=k: model_value(k, "Spool", "n") == ok, 10, "the frontend")
+    # After the restart both kernels still follow each other: one more commit reaches B.
+    a.execute("async with spool:\n    spool.n += 1")
+    b.wait_for(lambda: ival(b, "spool.n") == ok + 1, 10, "B to follow A after the restart")
+    assert count() == ok + 1
+    print(
+        f"Redis restarted at {at_restart}; failed blocks: A {a.value('FAILED')}, "
+        f"B {b.value('FAILED')}"
+    )
+
+
+# -- 5. backend vars stay out of every browser -------------------------------------------------
+
+SEEDS = ("api key", "rotated 1")
+
+
+def _secret(seed: str) -> str:
+    return hashlib.sha256(seed.encode()).hexdigest()[:20]
+
+
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+KEYRING = """
+def made(seed):
+    return hashlib.sha256(seed.encode()).hexdigest()[:20]
+
+class Keyring(rx.State, shared=True):
+    n: int = 0
+    label: str = ""
+    _secret: str = ""
+
+    @rx.var
+    def secret_length(self) -> int:
+        return len(self._secret)
+
+    def rotate(self):
+        self._secret = made("rotated " + str(self.n))
+        self.n += 1
+        self.label = "rotated"
+
+    def explode(self):
+        self.label = "never sent"
+        raise ValueError(f"bad key {self._secret}")
+
+rx.app.error_detail = "full"
+ring = rx.get_state(Keyring)
+"""
+
+RING_VIEW = "rx.vstack(rx.text(Keyring.n), rx.text(Keyring.label), rx.text(Keyring.secret_length))"
+
+
+def test_a_shared_backend_var_is_in_redis_and_kernels_but_never_on_the_wire(
+    kernels: Pair, redis_server: RedisServer
+) -> None:
+    a, b = kernels.a, kernels.b
+    marks = {id(k): len(k.messages()) for k in (a, b)}
+    for k in (a, b):
+        k.execute(KEYRING)
+        k.execute(RING_VIEW)
+    a.execute("async with ring:\n    ring._secret = made('api key')\n    ring.n = 1")
+    b.wait_for(lambda: model_value(b, "Keyring", "n") == 1, 10, "B's frontend to get n")
+    assert model_value(b, "Keyring", "secret_length") == 20
+    secret = _secret("api key")
+    assert stored(redis_server, "Keyring", "_secret") == secret
+    b.wait_for(
+        lambda: (
+            b.value("hashlib.sha256(ring._secret.encode()).hexdigest()") == repr(_digest(secret))
+        ),
+        10,
+        "B's instance to hold the backend value",
+    )
+
+    # An event from B's browser runs in B, under the shared lock, and reaches A.
+    comm = b.comm_id_of("Keyring")
+    b.send_event(comm, "rotate", event_id=1)
+    rotated = _secret("rotated 1")
+    b.wait_for(lambda: model_value(b, "Keyring", "label") == "rotated", 10, "the event in B")
+    a.wait_for(lambda: model_value(a, "Keyring", "n") == 2, 10, "A's frontend to follow")
+    assert stored(redis_server, "Keyring", "_secret") == rotated
+    assert a.value("hashlib.sha256(ring._secret.encode()).hexdigest()") == repr(_digest(rotated))
+    # A failing event rolls back in every kernel; its error text hides the backend value.
+    b.send_event(comm, "explode", event_id=2)
+    b.wait_for(lambda: ival(b, "len(rx.errors(ring))") == 1, 10, "the error to be recorded")
+    b.execute("await rx.idle()")
+    assert stored(redis_server, "Keyring", "_secret") == rotated
+
+    blobs = []
+    for k in (a, b):
+        for m in k.messages()[marks[id(k)] :]:
+            blobs.append(
+                json.dumps(
+                    [m["header"], m["parent_header"], m["metadata"], m["content"]], default=str
+                )
+            )
+            blobs.extend(bytes(buf).decode("latin-1") for buf in m.get("buffers", []))
+        messages = k.messages()
+        opened = {str(m["content"]["comm_id"]) for m in messages if m["msg_type"] == "comm_open"}
+        for cid in opened:
+            state = k.frontend_state(cid)
+            assert "v__secret" not in state
+            blobs.append(json.dumps(state))
+    blob = "\n".join(blobs).lower()
+    found = {seed: blob.count(_secret(seed)) for seed in SEEDS}
+    assert sum(found.values()) == 0, found
+    assert len(blob) > 10_000  # the scan read the session's messages
