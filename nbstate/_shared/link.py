@@ -235,3 +235,20 @@ class Link:
         if gone:
             await pubsub.unsubscribe(*sorted(gone))
             self.subscribed -= gone
+
+
+def _forget_clients() -> None:
+    """``nbstate.testing.reset()``: stop the listeners; the next use connects again (a test's
+    loop ends with the test)."""
+    for link in _links.values():
+        for task in [link.listener, *link.tasks]:
+            if task is not None and not task.done() and not task.get_loop().is_closed():
+                task.cancel()
+        link.listener = None
+        link.client = None
+        link.loop = None
+        link.tasks.clear()
+        link.releases.clear()
+
+
+app.on_reset.append(_forget_clients)

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import pickle
-import socket
-import subprocess
-import tempfile
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -17,46 +14,7 @@ import redis
 
 import nbstate as rx
 from nbstate._shared.link import SharedStateError
-
-
-class RedisServer:
-    # TEMPORARY local stand-in until tests/shared/redis_server.py lands
-    def __init__(self) -> None:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.dir = tempfile.mkdtemp()
-        self.proc: Any = None
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--save", "", "--appendonly", "no",
-             "--bind", "127.0.0.1", "--dir", self.dir], stdout=subprocess.DEVNULL)
-        for _ in range(200):
-            try:
-                redis.Redis(port=self.port).ping()
-                return
-            except redis.ConnectionError:
-                time.sleep(0.01)
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait()
-
-    def restart(self) -> None:
-        self.stop()
-        self.start()
-
-    def client(self) -> Any:
-        return redis.Redis(port=self.port)
-
-    def __enter__(self) -> Any:
-        self.start()
-        return self
-
-    def __exit__(self, *a: Any) -> None:
-        self.stop()
+from tests.shared.redis_server import RedisServer
 
 pytestmark = pytest.mark.timeout(60)
 
