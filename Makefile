@@ -1,6 +1,7 @@
 # Two entry points; both first run scripts/setup.sh (idempotent: chromium, .venv, the package
 # in editable mode with its test extras, and the JS bundle, rebuilt when js/ changes).
-#   make lab    JupyterLab on notebooks/ (localhost); extra options: make lab LAB_ARGS="--port=9999"
+#   make lab    JupyterLab on notebooks/ (localhost), with a private redis-server for the
+#               shared-state notebooks; extra options: make lab LAB_ARGS="--port=9999"
 #   make test   typecheck + vitest (js/), ruff, mypy, then one pytest run: tests/ and the
 #               notebooks/ checked by nbval. Stops at the first failure.
 
@@ -18,7 +19,7 @@ NBVAL := $(if $(wildcard notebooks/*.ipynb),--nbval notebooks --nbval-current-en
 
 lab:
 	bash scripts/setup.sh
-	$(VENV)/bin/jupyter lab notebooks/ --ServerApp.ip=localhost $(ALLOW_ROOT) $(LAB_ARGS)
+	$(VENV)/bin/python scripts/lab.py --ServerApp.ip=localhost $(ALLOW_ROOT) $(LAB_ARGS)
 
 test:
 	bash scripts/setup.sh

@@ -6,6 +6,7 @@ Run: .venv/bin/python scripts/build_notebooks.py   (nbval then checks the stored
 
 from __future__ import annotations
 
+import os
 import pathlib
 import sys
 
@@ -464,11 +465,98 @@ rx.hstack(
         code("""d = rx.download("file,lines\\na.csv,120\\n", filename="../results.csv")
 d.filename, d.mime, len(d.data)"""),
     ],
+    "08_shared_jobs.ipynb": [
+        md("""# One state, many kernels
+
+`class Jobs(rx.State, shared=True)` keeps the state's vars in Redis. Every kernel that has the
+state shows the same values, live, and `async with self:` takes a lock that spans kernels: a
+Redis lease, renewed while the block runs, with a fencing number, so a kernel that lost its
+lease (paused, cut off) cannot commit, and its block rolls back.
+
+`make lab` starts a private `redis-server` for these notebooks and sets `NBSTATE_REDIS_URL`.
+Elsewhere, point nbstate at a server with `rx.app.redis_url = "redis://host:6379/0"`.
+
+The class lives in `shared_jobs.py`, a module both kernels import: values travel between
+kernels pickled, so every kernel needs the same types. Open `08b_shared_worker.ipynb` in a
+second tab (its own kernel) and press the buttons in either: both boards move together."""),
+        code("""import nbstate as rx
+from shared_jobs import Jobs, board
+
+jobs = rx.get_state(Jobs)
+async with jobs:
+    jobs.reset()  # start from an empty board, in every kernel
+board()"""),
+        md("""A second kernel, started from here, runs ten jobs on the same state while this kernel
+runs ten of its own. The board above follows both as they commit, and no increment is lost."""),
+        code("""import asyncio
+import os
+
+from jupyter_client.manager import AsyncKernelManager
+
+second = AsyncKernelManager(kernel_name="python3", transport="ipc")
+await second.start_kernel(cwd=os.getcwd())
+client = second.client()
+client.start_channels()
+await client.wait_for_ready(timeout=60)
+
+there = client.execute_interactive(
+    '''import nbstate as rx
+from shared_jobs import Jobs
+await rx.start(Jobs.run, 10, "the second kernel")''',
+    output_hook=lambda msg: None,
+    timeout=60,
+)
+here = rx.start(Jobs.run, 10, "this kernel")
+reply, _ = await asyncio.gather(there, here)
+await rx.wait_until(lambda: jobs.done == 20, timeout=10)
+reply["content"]["status"], jobs.status"""),
+        md("""`_kernels` is a backend var: it is kept in Redis and in the kernels, and never sent to
+a browser. Both runs counted themselves in it."""),
+        code("""jobs._kernels"""),
+        md("""Done: stop the second kernel, and clear the board for the next visitor (every
+kernel's board empties)."""),
+        code("""client.stop_channels()
+await second.shutdown_kernel(now=True)
+async with jobs:
+    jobs.reset()
+jobs.status"""),
+    ],
+    "08b_shared_worker.ipynb": [
+        md("""# The same job board, from another kernel
+
+Open this notebook next to `08_shared_jobs.ipynb`. Its kernel is a separate process, yet the
+board shows the same values: a change committed in either kernel reaches the other's views
+through Redis. Run jobs here and watch both boards."""),
+        code("""import nbstate as rx
+from shared_jobs import Jobs, board
+
+jobs = rx.get_state(Jobs)
+board()"""),
+        code("""before = jobs.done
+await rx.start(Jobs.run, 5, "notebook 08b")
+jobs.done - before"""),
+    ],
 }
 
 
 def main() -> None:
     ROOT.mkdir(exist_ok=True)
+    server = None
+    if not os.environ.get("NBSTATE_REDIS_URL"):  # the shared-state notebooks need a Redis
+        sys.path.insert(0, str(ROOT.parent))
+        from tests.shared.redis_server import RedisServer
+
+        server = RedisServer()
+        server.start()
+        os.environ["NBSTATE_REDIS_URL"] = server.url
+    try:
+        _build()
+    finally:
+        if server is not None:
+            server.close()
+
+
+def _build() -> None:
     only = set(sys.argv[1:])
     for name, cells in NOTEBOOKS.items():
         if only and name not in only:
