@@ -367,6 +367,44 @@ async def test_a_change_this_kernel_cannot_read_is_reported_not_lost_silently(
     assert stored(server, "Counter", "n") == 4
 
 
+async def test_a_commit_whose_reply_was_lost_is_confirmed_with_redis(
+    url: str, server: RedisServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a = Counter()
+    link = a.__dict__["_nbstate"].store.link
+    real_call = link.call
+
+    async def reply_lost(script: str, keys: list[str], args: list[Any]) -> Any:
+        result = await real_call(script, keys, args)
+        if script == "COMMIT":
+            raise redis.ConnectionError("connection reset after the command ran")
+        return result
+
+    monkeypatch.setattr(link, "call", reply_lost)
+    async with a:
+        a.n = 8  # Redis has it: the block commits
+    assert a.n == 8 and stored(server, "Counter", "n") == 8
+
+
+async def test_a_commit_that_never_reached_redis_rolls_back_and_says_so(
+    url: str, server: RedisServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a = Counter()
+    link = a.__dict__["_nbstate"].store.link
+    real_call = link.call
+
+    async def request_lost(script: str, keys: list[str], args: list[Any]) -> Any:
+        if script == "COMMIT":
+            raise redis.ConnectionError("connection reset before the command ran")
+        return await real_call(script, keys, args)
+
+    monkeypatch.setattr(link, "call", request_lost)
+    with pytest.raises(rx.CommitRefusedError, match="connection to Redis dropped"):
+        async with a:
+            a.n = 9
+    assert a.n == 0 and stored(server, "Counter", "n") == 0
+
+
 def test_no_redis_url_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(rx.app, "redis_url", None)
     monkeypatch.delenv("NBSTATE_REDIS_URL", raising=False)
