@@ -183,6 +183,35 @@ def test_two_kernels_five_tasks_each_never_lose_an_increment(
         k.wait_for(lambda k=k: model_value(k, "Tally", "n") == 2000, 10, "the frontend's 2000")
 
 
+OBSERVED = """
+import ipywidgets, traitlets
+
+class Dial(rx.State, shared=True):
+    level: int = 0
+
+dial = rx.get_state(Dial)
+dial_model = rx.model(dial)
+SEEN = []
+dial_model.observe(lambda change: SEEN.append(change["new"]), names=["v_level"])
+slider = ipywidgets.IntSlider(max=100)
+traitlets.dlink((dial_model, "v_level"), (slider, "value"))
+"""
+
+
+def test_a_change_from_another_kernel_notifies_model_observers_and_links(kernels: Pair) -> None:
+    """B's model is a traitlets object: its observers, and a widget dlinked to it, follow a
+    commit made in A as they follow one made in B (without a later commit in B)."""
+    a, b = kernels.a, kernels.b
+    for k in (a, b):
+        k.execute(OBSERVED)
+    a.execute("async with dial:\n    dial.level = 5")
+    b.wait_for(lambda: ival(b, "dial_model.v_level") == 5, 10, "B's model to get 5")
+    b.wait_for(lambda: b.value("SEEN") == "[5]", 5, "B's observer to be told of 5")
+    assert ival(b, "slider.value") == 5
+    a.execute("async with dial:\n    dial.level = 7")
+    b.wait_for(lambda: b.value("(SEEN, slider.value)") == "([5, 7], 7)", 5, "B to follow 7")
+
+
 # -- 2. a kernel killed while it holds the lock ------------------------------------------------
 
 VAULT = """
