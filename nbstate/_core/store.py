@@ -47,8 +47,12 @@ class Store:
     async def commit(self, core: Core, changes: ChangeSet) -> None:
         return None
 
-    async def commit_together(self, items: list[tuple[Core, ChangeSet]]) -> None:
-        """Commit the change sets of several states of this kind of store, all or none."""
+    async def commit_together(
+        self, items: list[tuple[Core, ChangeSet]], free: bool = False
+    ) -> None:
+        """Commit the change sets of several states of this kind of store, all or none.
+        ``free``: the transaction ends with this commit, and the store may free its locks in
+        the same call (``end`` is still called)."""
         for core, changes in items:
             await core.store.commit(core, changes)
 

@@ -146,7 +146,7 @@ async def commit_shared(txn: Txn) -> None:
     prepared = [(c, c.prepare()) for c in txn.cores if c.log.dirty or c.cache.stale]
     shared = [(core, changes) for core, changes in prepared if core.store.shared]
     if shared:  # one call: the store writes every shared state of the step, or none
-        await shared[0][0].store.commit_together(shared)
+        await shared[0][0].store.commit_together(shared, free=txn.kind == "block")
     for core, changes in prepared:
         core.finish(changes)
     for core, _ in prepared:

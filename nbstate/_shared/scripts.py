@@ -125,7 +125,8 @@ return 0
 
 # KEYS: the keys of each state in the commit (STRIDE each), state after state.
 # ARGV: commit id, then per state: the lease's value, fence, base version, channel, message,
-# number of vars n, then n pairs of var name and pickled value.
+# "1" to free the lock once written (the block ends with its commit) or "0", number of vars n,
+# then n pairs of var name and pickled value.
 # Returns {code, index of the state}: code -1 (the lease is not this holder's), -2 (a newer
 # fencing number was issued), -3 (the state moved past the version read at the lock);
 # or {1, new version of each state...} when everything was written and published.
@@ -134,11 +135,11 @@ local states = {}
 local i = 2
 local k = 0
 while i <= #ARGV do
-  local n = tonumber(ARGV[i + 5])
+  local n = tonumber(ARGV[i + 6])
   local s = {base = k, lease = ARGV[i], fence = ARGV[i + 1], from = ARGV[i + 2],
-             channel = ARGV[i + 3], msg = ARGV[i + 4], n = n, at = i + 6}
+             channel = ARGV[i + 3], msg = ARGV[i + 4], free = ARGV[i + 5], n = n, at = i + 7}
   table.insert(states, s)
-  i = i + 6 + 2 * n
+  i = i + 7 + 2 * n
   k = k + 10
 end
 for j, s in ipairs(states) do
@@ -156,6 +157,11 @@ for j, s in ipairs(states) do
   end
   redis.call('SET', KEYS[s.base + 6], ARGV[1] .. '|' .. v)
   redis.call('PUBLISH', s.channel, v .. '\\n' .. s.msg)
+  if s.free == '1' then
+    redis.call('DEL', KEYS[s.base + 1])
+    redis.call('HDEL', KEYS[s.base + 10], string.match(s.lease, '^[^|]*|[^|]*|(.*)$'))
+    redis.call('PUBLISH', s.channel, 'free')
+  end
   table.insert(out, v)
 end
 return out
