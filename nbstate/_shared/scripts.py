@@ -109,7 +109,8 @@ return 0
 """
 
 # ARGV: token, channel, run. Frees the lock if this token still holds it (whatever its fence:
-# a holder cancelled while acquiring does not know it) and tells the kernels waiting for it.
+# a holder cancelled while acquiring does not know it) and tells the kernels waiting for it (a
+# kernel's own waiters are woken there).
 RELEASE = """
 redis.call('HDEL', KEYS[10], ARGV[3])
 redis.call('ZREM', KEYS[8], ARGV[1])
@@ -117,7 +118,9 @@ redis.call('ZREM', KEYS[9], ARGV[1])
 local cur = redis.call('GET', KEYS[1])
 if cur and string.sub(cur, 1, string.len(ARGV[1]) + 1) == ARGV[1] .. '|' then
   redis.call('DEL', KEYS[1])
-  redis.call('PUBLISH', ARGV[2], 'free')
+  if redis.call('ZCARD', KEYS[8]) > 0 then
+    redis.call('PUBLISH', ARGV[2], 'free')
+  end
   return 1
 end
 return 0
@@ -160,7 +163,9 @@ for j, s in ipairs(states) do
   if s.free == '1' then
     redis.call('DEL', KEYS[s.base + 1])
     redis.call('HDEL', KEYS[s.base + 10], string.match(s.lease, '^[^|]*|[^|]*|(.*)$'))
-    redis.call('PUBLISH', s.channel, 'free')
+    if redis.call('ZCARD', KEYS[s.base + 8]) > 0 then
+      redis.call('PUBLISH', s.channel, 'free')
+    end
   end
   table.insert(out, v)
 end

@@ -107,6 +107,7 @@ class RedisStore(Store):
         self.keys = scripts.keys_of(self.prefix)
         self.channel = self.prefix
         self.origin = uuid.uuid4().hex
+        self.origin_bytes = self.origin.encode()
         self.names: list[str] = []
         self.known: frozenset[str] = frozenset()
         self.version = 0  # the version of the values this instance holds
@@ -227,7 +228,7 @@ class RedisStore(Store):
             pairs: list[Any] = []
             for name in names:
                 pairs += [name, _dumps(core.values[name], f"{store.label}.{name}")]
-            message = _dumps((store.origin, names, pairs[1::2], dict(changes[1])))
+            message = store.origin.encode() + b"\n" + _dumps((names, pairs[1::2], dict(changes[1])))
             keys += store.keys
             args += [store.holder, str(store.fence), str(store.base), store.channel, message]
             args += ["1" if free else "0", len(names), *pairs]
@@ -336,15 +337,13 @@ class RedisStore(Store):
         if data == b"seeded":
             self.link.spawn(self.catch_up())
             return
-        head, _, payload = data.partition(b"\n")
+        head, origin, payload = data.split(b"\n", 2)
         version = int(head)
         core = self.core
-        if core is None or version <= self.version:
-            return
+        if core is None or version <= self.version or origin == self.origin_bytes:
+            return  # known already, or this instance's own commit (its reply is on the way)
         try:
-            origin, names, blobs, ops = pickle.loads(payload)
-            if origin == self.origin:
-                return  # this instance's own commit, whose reply has not been read yet
+            names, blobs, ops = pickle.loads(payload)
             values = {
                 n: pickle.loads(b) for n, b in zip(names, blobs, strict=True) if n in self.known
             }
@@ -409,34 +408,46 @@ class RedisStore(Store):
         )
         return bool(written)
 
-    async def _catch_up_locked(self, core: Core) -> None:
-        """Bring the instance up to Redis's version (nothing is written here meanwhile)."""
-        for _ in range(10):
-            fetched = await self._fetch(self.version)
+    def _busy(self, core: Core) -> bool:
+        """A step here holds the shared lock, or has written: nothing may be applied now."""
+        return bool(core.log.dirty) or self.holder is not None
+
+    async def _catch_up_locked(self, core: Core, locked: bool = True) -> bool:
+        """Bring the instance up to Redis's version; False if it could not be done now (the
+        instance changed meanwhile, or a step here began: ``locked=False`` callers retry)."""
+        for _ in range(50):
+            since = self.version
+            fetched = await self._fetch(since)
+            if self.version != since:
+                continue  # a change arrived meanwhile: ask again from there
+            if not locked and self._busy(core):
+                return False
             version = int(fetched[0])
-            if version == self.version:
-                return
-            if version == -1 or version < self.version:
+            if version == since:
+                return True
+            if version == -1 or version < since:
                 # Redis lost the state (restarted without persistence): write ours back, unless
                 # a kernel with newer values did so first.
                 if await self._seed(core):
-                    return
-                if version != -1:
-                    self._report(core, SharedStateError(
-                        f"{self.label}: Redis lost commits {version + 1} to {self.version} "
-                        "(it restarted without persistence, and this kernel came back after "
-                        "the others had gone on). This kernel now shows Redis's values. Run "
-                        "Redis with persistence (appendonly yes) to keep every commit."
-                    ))
-                    self._load(core, await self._fetch(-1))
-                    return
-                continue
+                    return True
+                if version == -1 or self.version != since:
+                    continue
+                if not locked and self._busy(core):
+                    return False
+                self._report(core, SharedStateError(
+                    f"{self.label}: Redis lost commits {version + 1} to {since} (it restarted "
+                    "without persistence, and this kernel came back after the others had gone "
+                    "on). This kernel now shows Redis's values. Run Redis with persistence "
+                    "(appendonly yes) to keep every commit."
+                ))
+                self._load(core, await self._fetch(-1))
+                return True
             self._load(core, fetched)
-            return
+            return True
         raise SharedStateError(f"{self.label}: could not catch up with Redis")
 
     async def catch_up(self) -> None:
-        """Fetch what this instance missed, once no step here is writing it."""
+        """Fetch what this instance missed, once no step here holds its lock or writes it."""
         if self.catching_up:
             return
         self.catching_up = True
@@ -445,13 +456,11 @@ class RedisStore(Store):
                 core = self.core
                 if core is None:
                     return
-                if core.log.dirty or self.holder is not None:
-                    # A step here holds the shared lock: its begin brought the instance up to
-                    # date, and nobody else commits until it ends.
-                    await asyncio.sleep(0.01)
-                    continue
-                await self._catch_up_locked(core)
-                return
+                if not self._busy(core) and await self._catch_up_locked(core, locked=False):
+                    return
+                # A step here holds the shared lock: its begin brought the instance up to
+                # date, and nobody else commits until it ends. Look again after it.
+                await asyncio.sleep(0.01)
         finally:
             self.catching_up = False
 

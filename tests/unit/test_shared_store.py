@@ -355,8 +355,8 @@ async def test_a_change_this_kernel_cannot_read_is_reported_not_lost_silently(
 ) -> None:
     a = Counter()
     await settle_until(lambda: "nbstate:Counter" in a.__dict__["_nbstate"].store.link.subscribed)
-    payload = pickle.dumps(("another kernel", ["n"], [b"not a pickle"], {}))
-    server.client().publish("nbstate:Counter", b"1\n" + payload)
+    payload = pickle.dumps((["n"], [b"not a pickle"], {}))
+    server.client().publish("nbstate:Counter", b"1\nanother kernel\n" + payload)
     await settle_until(lambda: len(rx.errors()) == 1)
     assert "cannot be read here" in str(rx.errors()[0].exception)
     assert rx.errors()[0].handler == "(changes from other kernels)"
