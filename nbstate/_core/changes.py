@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from .._base.loop import running_task
 from .._values.containers import wrap
 from .._values.jsondata import check_text, encode_float, to_json
 from .._values.tracking import FULL
-from .txn import NOTHING, ChangeSet, Log, Ops
+from .txn import NOTHING, ChangeSet, Log, Ops, run_deferred
 
 if TYPE_CHECKING:
     from .._vars.vars import ComputedCache
@@ -214,3 +215,8 @@ class Changes:
             log.clear()
         if cache.touched:
             self.refresh_dependents()
+        owner = self.lock.owner
+        if owner is None or owner.task is not running_task():
+            # As at the end of a commit here: observers of the model run now. (Inside this
+            # task's own transaction, its end runs them, so their writes never join it.)
+            run_deferred()

@@ -155,6 +155,19 @@ async def test_a_change_reaches_the_other_instance_model_as_patches(url: str) ->
     assert not any(name.endswith("secret") for name in model_b.trait_names())
 
 
+async def test_observers_of_the_other_instance_model_fire_once_per_remote_commit(
+    url: str,
+) -> None:
+    a, b = Counter(), Counter()
+    seen: list[int] = []
+    rx.model(b).observe(lambda change: seen.append(change["new"]), names="v_n")
+    for value in (1, 2, 3):
+        async with a:
+            a.n = value
+    await settle_until(lambda: seen == [1, 2, 3])
+    assert b.n == 3
+
+
 async def test_a_write_outside_a_block_is_refused(url: str) -> None:
     a = Counter()
     with pytest.raises(rx.StateLockedError, match="async with state"):
