@@ -9,7 +9,8 @@ Every script takes the same nine keys of one shared state (see :func:`keys_of`):
 ``vers``     hash: var name -> the state version that last wrote it
 ``version``  the state's version: the number of commits so far
 ``last``     ``"<commit id>|<version>"`` of the last commit, to confirm a commit whose reply
-             was lost
+             was lost; ``"seed|<version>"`` while the values are ones a kernel wrote back
+             (nobody has committed on top of them yet)
 ``seeding``  present for one lease period after the state was written back into an empty
              Redis (a restarted server): kernels with newer values may still overwrite it, and
              nobody takes the lock meanwhile
@@ -192,13 +193,18 @@ return out
 
 # ARGV: this kernel's version, the fence it last saw, lease ms, channel, then pairs of var name
 # and pickled value (every var). Writes them when the state is absent (first use, or a
-# restarted Redis) or when it was written back less than a lease ago from an older version, and
-# tells the other kernels to catch up. Returns 1 when written, else 0 (the caller then fetches).
+# restarted Redis), or when what Redis holds is older and was itself written back by a kernel
+# (``last`` is "seed|<version>": nobody has committed on top of it, so nothing is lost by
+# replacing it) or is still in its first lease after a restart. Tells the other kernels to
+# catch up. Returns 1 when written, else 0 (the caller then fetches).
 SEED = """
 local exists = redis.call('EXISTS', KEYS[5]) == 1
 if exists then
-  if redis.call('EXISTS', KEYS[7]) == 0 then return 0 end
   if tonumber(redis.call('GET', KEYS[5])) >= tonumber(ARGV[1]) then return 0 end
+  local last = redis.call('GET', KEYS[6]) or ''
+  if string.sub(last, 1, 5) ~= 'seed|' and redis.call('EXISTS', KEYS[7]) == 0 then
+    return 0
+  end
 end
 redis.call('DEL', KEYS[3], KEYS[4])
 for j = 5, #ARGV, 2 do
@@ -206,9 +212,10 @@ for j = 5, #ARGV, 2 do
   redis.call('HSET', KEYS[4], ARGV[j], ARGV[1])
 end
 redis.call('SET', KEYS[5], ARGV[1])
+redis.call('SET', KEYS[6], 'seed|' .. ARGV[1])
 local fence = tonumber(redis.call('GET', KEYS[2]) or '0')
 if fence < tonumber(ARGV[2]) then redis.call('SET', KEYS[2], ARGV[2]) end
-if not exists and tonumber(ARGV[1]) > 0 then
+if tonumber(ARGV[1]) > 0 then
   redis.call('SET', KEYS[7], '1', 'PX', ARGV[3])
 end
 redis.call('PUBLISH', ARGV[4], 'seeded')
