@@ -412,6 +412,47 @@ def test_a_restarted_redis_loses_no_committed_write(
     )
 
 
+STOCK = """
+class Stock(rx.State, shared=True):
+    n: int = 0
+
+stock = rx.get_state(Stock)
+"""
+
+
+def test_a_kernel_that_attaches_right_after_a_restart_does_not_erase_committed_values(
+    kernels: Pair, redis_server: RedisServer
+) -> None:
+    """Redis restarts empty while A and B are busy running a cell (their loops are blocked, so
+    they cannot reconnect yet), and a third kernel creates the state meanwhile (a new notebook,
+    a Voila visitor): its defaults must not replace what A and B committed, and nobody is told
+    that commits were lost."""
+    a, b = kernels.a, kernels.b
+    c = KernelFrontend(env=kernel_env(redis_server, NBSTATE_REDIS_LEASE=str(LEASE)))
+    try:
+        c.execute(SETUP)
+        for k in (a, b):
+            k.execute(STOCK)
+        a.execute("for _ in range(50):\n    async with stock:\n        stock.n += 1")
+        b.wait_for(lambda: ival(b, "stock.n") == 50, 10, "B to follow A")
+        busy = [k.submit("time.sleep(2.5)") for k in (a, b)]  # blocks their loops
+        time.sleep(0.2)
+        redis_server.restart(down_for=0.3)
+        c.execute(STOCK)  # attaches at once: Redis is empty, so it puts its defaults there
+        for k, msg_id in zip((a, b), busy, strict=True):
+            k.wait_for(lambda k=k, m=msg_id: k.idle(m), 10, "the busy cell to end")
+        for k, name in ((a, "A"), (b, "B"), (c, "C")):
+            k.wait_for(lambda k=k: ival(k, "stock.n") == 50, 10, f"{name} to show 50")
+        assert stored(redis_server, "Stock", "n") == 50
+        assert version(redis_server, "Stock") == 50
+        for k in (a, b, c):
+            assert ival(k, "len(rx.errors(stock))") == 0, k.value("rx.errors(stock)")
+        c.execute("async with stock:\n    stock.n += 1")
+        a.wait_for(lambda: ival(a, "stock.n") == 51, 10, "A to follow C")
+    finally:
+        c.close()
+
+
 # -- 5. backend vars stay out of every browser -------------------------------------------------
 
 SEEDS = ("api key", "rotated 1")
