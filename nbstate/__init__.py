@@ -19,6 +19,7 @@ from ._base.errors import (
     ImmutableStateError,
     NbstateError,
     NestedBlockError,
+    OffloadError,
     StateClosedError,
     StateDefinitionError,
     StateLockedError,
@@ -26,6 +27,7 @@ from ._base.errors import (
     WrongThreadError,
 )
 from ._engine.notices import download, toast
+from ._engine.offload import offload, offload_map
 from ._engine.progress import Progress, report
 from ._engine.report import ErrorRecord
 from ._engine.tasks import TaskHandle
@@ -53,6 +55,7 @@ __all__ = [
     "ImmutableStateError",
     "NbstateError",
     "NestedBlockError",
+    "OffloadError",
     "Progress",
     "State",
     "StateClosedError",
@@ -75,6 +78,8 @@ __all__ = [
     "get_state",
     "idle",
     "model",
+    "offload",
+    "offload_map",
     "report",
     "start",
     "task_monitor",

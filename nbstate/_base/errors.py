@@ -53,3 +53,8 @@ class WrongThreadError(NbstateError, RuntimeError):
 
 class CommitRefusedError(NbstateError, RuntimeError):
     """The store refused a commit (a shared state's lease was lost); the step rolled back."""
+
+
+class OffloadError(NbstateError, RuntimeError):
+    """Work could not be offloaded to Dask: a State would leave the kernel, the value cannot be
+    sent, or no scheduler answered. The message says what to pass or set instead."""
