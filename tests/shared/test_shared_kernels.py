@@ -335,6 +335,43 @@ def test_a_holder_paused_past_its_lease_is_refused_and_the_other_writes_stand(
     assert version(redis_server, "Ledger") == 1  # B's commit, and none of A's
 
 
+LONG = """
+class Journal(rx.State, shared=True):
+    n: int = 0
+
+    @rx.background
+    async def long_block(self, seconds: float):
+        async with self:
+            self.n = 10
+            print("holding", flush=True)
+            await asyncio.sleep(seconds)
+
+journal = rx.get_state(Journal)
+"""
+
+
+def test_a_block_longer_than_its_lease_keeps_the_lock(
+    kernels: Pair, redis_server: RedisServer
+) -> None:
+    """A's block runs 2.5 leases (it renews its lease meanwhile): B waits for A's commit,
+    then sees A's value, and both commits land."""
+    a, b = kernels.a, kernels.b
+    for k in (a, b):
+        k.execute(LONG)
+    start = a.execute(f"h = rx.start(Journal.long_block, {2.5 * LEASE})")
+    a.wait_for(lambda: "holding" in stream_of(a, start), 20, "A inside its block")
+    b.execute(
+        "t0 = time.monotonic()\nasync with journal:\n    seen = journal.n\n    journal.n += 1\n"
+        "waited = time.monotonic() - t0",
+        timeout=30,
+    )
+    assert ival(b, "seen") == 10  # B ran after A's commit
+    assert float(b.value("waited")) > 1.5 * LEASE
+    a.wait_for(lambda: a.value("h.status") == "'done'", 10, "A's run to end")
+    assert stored(redis_server, "Journal", "n") == 11
+    a.wait_for(lambda: ival(a, "journal.n") == 11, 10, "A to follow B")
+
+
 # -- 4. Redis restarted during a run -----------------------------------------------------------
 
 SPOOL = """
