@@ -490,6 +490,50 @@ def test_a_kernel_that_attaches_right_after_a_restart_does_not_erase_committed_v
         c.close()
 
 
+FEED = """
+class Feed(rx.State, shared=True):
+    n: int = 0
+    items: list[int] = []
+
+feed = rx.get_state(Feed)
+feed_model = rx.model(feed)
+"""
+
+
+def test_a_kernel_that_missed_published_changes_catches_up(
+    kernels: Pair, redis_server: RedisServer
+) -> None:
+    """B's change feed is cut (its pub/sub connection killed) while B is busy, and A commits
+    meanwhile: once B's loop runs again it reconnects and fetches what it missed, a list
+    changed in place included, in its instance, its model and its frontend."""
+    a, b = kernels.a, kernels.b
+    for k in (a, b):
+        k.execute(FEED)
+    a.execute("async with feed:\n    feed.n = 1\n    feed.items.append(1)")
+    b.wait_for(lambda: ival(b, "feed.n") == 1, 10, "B to follow A")
+    busy = b.submit("time.sleep(1.5)")
+    time.sleep(0.2)
+    client = redis_server.client()
+    killed = 0
+    for entry in client.client_list():
+        if int(entry.get("sub", 0)) > 0:  # every subscriber: A's and B's feeds
+            client.client_kill_filter(_id=entry["id"])
+            killed += 1
+    assert killed >= 2
+    a.execute(
+        "for i in range(2, 30):\n"
+        "    async with feed:\n        feed.n = i\n        feed.items.append(i)"
+    )
+    b.wait_for(lambda: b.idle(busy), 10, "B's busy cell")
+    expected = list(range(1, 30))
+    b.wait_for(lambda: ival(b, "feed.n") == 29, 10, "B to catch up")
+    assert b.value("feed.items == list(range(1, 30))") == "True", b.value("feed.items")
+    assert b.value("feed_model.v_items == list(range(1, 30))") == "True"
+    b.wait_for(lambda: model_value(b, "Feed", "items") == expected, 10, "B's frontend")
+    a.execute("async with feed:\n    feed.n = 100")  # and B follows the live feed again
+    b.wait_for(lambda: ival(b, "feed.n") == 100, 10, "B to follow A's next commit")
+
+
 # -- 5. backend vars stay out of every browser -------------------------------------------------
 
 SEEDS = ("api key", "rotated 1")
