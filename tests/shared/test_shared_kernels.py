@@ -170,6 +170,13 @@ def test_two_kernels_five_tasks_each_never_lose_an_increment(
     instances, their models, and what their frontends were sent."""
     for k in kernels.kernels:
         k.execute(TALLY)
+    # A write outside a block is refused: it would need the cross-kernel lock.
+    kernels.a.execute(
+        "try:\n    tally.n = 5\nexcept rx.StateLockedError as exc:\n    refused = exc\n"
+        "else:\n    refused = None"
+    )
+    assert "async with" in kernels.a.value("str(refused)")
+    assert ival(kernels.a, "tally.n") == 0 and stored(redis_server, "Tally", "n") == 0
     run_both(kernels, BUMP, BUMP, timeout=120)
     # The two runs overlapped in time: the kernels really contended for the lock.
     (a0, a1), (b0, b1) = (json.loads(k.value("list(span)")) for k in kernels.kernels)
