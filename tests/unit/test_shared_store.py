@@ -161,6 +161,10 @@ async def test_observers_of_the_other_instance_model_fire_once_per_remote_commit
     a, b = Counter(), Counter()
     seen: list[int] = []
     rx.model(b).observe(lambda change: seen.append(change["new"]), names="v_n")
+    # Until b's subscription is in place, a commit reaches it by catching up, which applies
+    # every commit it missed as one change (so its observers would see only the last).
+    link = b.__dict__["_nbstate"].store.link
+    await settle_until(lambda: "nbstate:Counter" in link.subscribed)
     for value in (1, 2, 3):
         async with a:
             a.n = value
