@@ -142,6 +142,10 @@ async def _serve(kind: str, url: str) -> None:
     except importlib.metadata.PackageNotFoundError:
         lib = "?"
     redis_py = importlib.metadata.version("redis")
+    try:
+        redis_py += f" + hiredis {importlib.metadata.version('hiredis')}"
+    except importlib.metadata.PackageNotFoundError:
+        redis_py += " (pure-Python parser, no hiredis)"
     reply({"ready": kind, "pid": os.getpid(), "version": lib, "redis_py": redis_py})
     while True:
         line = await loop.run_in_executor(None, sys.stdin.readline)
