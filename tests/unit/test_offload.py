@@ -112,6 +112,11 @@ class Batch(rx.State):
         await rx.offload(nap, seconds)
 
     @rx.background
+    async def breaks_out(self, folder: str) -> None:
+        async for _ in rx.offload_map(started_nap, [(folder, i, 0.3) for i in range(30)]):
+            raise RuntimeError("stop after one")
+
+    @rx.background
     async def map_failing(self) -> None:
         async for _ in rx.offload_map(fails_on_three, range(8)):
             pass
@@ -253,6 +258,24 @@ async def test_cancelling_a_map_cancels_its_futures_and_frees_the_workers(
     started = len(list(tmp_path.glob("started-*")))
     assert started <= 8, f"{started} of {n} items started: the cancelled ones still ran"
     assert idle_everywhere(observer, "started_nap")
+
+
+async def test_leaving_the_loop_early_cancels_what_has_not_finished(
+    observer: Any, tmp_path: Path
+) -> None:
+    items = [(str(tmp_path / "a"), i, 0.3) for i in range(30)]
+    (tmp_path / "a").mkdir()
+    async for _ in rx.offload_map(started_nap, items):
+        break  # outside a run
+    await eventually(lambda: idle_everywhere(observer, "started_nap"), 5, "idle after break")
+    assert len(list((tmp_path / "a").glob("started-*"))) <= 8
+
+    (tmp_path / "b").mkdir()
+    h = rx.start(Batch.breaks_out, str(tmp_path / "b"))  # inside a run, the body raises
+    with pytest.raises(RuntimeError, match="stop after one"):
+        await h
+    await eventually(lambda: idle_everywhere(observer, "started_nap"), 5, "idle after raise")
+    assert len(list((tmp_path / "b").glob("started-*"))) <= 8
 
 
 async def test_the_monitor_cancel_button_cancels_an_offload(observer: Any) -> None:
