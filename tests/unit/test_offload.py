@@ -407,6 +407,24 @@ async def test_app_dask_as_a_client_or_a_cluster(cluster: Any, observer: Any) ->
     assert await rx.offload(power, 4) == 16
 
 
+async def test_the_environment_variable_names_the_scheduler(
+    cluster: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app.dask = None
+    monkeypatch.setenv(dask_cluster.ENV_VAR, cluster.scheduler_address)
+    assert await rx.offload(power, 3) == 9
+    client = await dask_cluster.dask_client()
+    assert client.scheduler.address == cluster.scheduler_address
+    assert dask_cluster.local_cluster() is None  # no LocalCluster was started for it
+
+
+async def test_concurrent_first_calls_share_one_client() -> None:
+    await dask_cluster.disconnect()
+    clients = await asyncio.gather(*(dask_cluster.dask_client() for _ in range(5)))
+    assert len({id(c) for c in clients}) == 1
+    assert await asyncio.gather(*(rx.offload(power, i) for i in range(5))) == [0, 1, 4, 9, 16]
+
+
 async def test_no_scheduler_at_the_address_says_what_to_do(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
