@@ -105,10 +105,15 @@ def refuse_state(value: Any, where: str, api: str) -> None:
     try:
         _dry_run(value)
     except _Found as found:
-        carried = " (in its closure, defaults, globals or bound self)" if callable(value) else ""
+        if found.obj is value:
+            verb = "is"
+        elif where.startswith("the function"):
+            verb = "holds (in its closure, defaults, globals or bound self)"
+        else:
+            verb = "holds"
         raise OffloadError(
-            f"{api}: {where}{carried} holds {_describe(found.obj)}, which cannot be sent to a "
-            f"Dask worker. {_PLAIN_HINT}"
+            f"{api}: {where} {verb} {_describe(found.obj)}, which cannot be sent to a Dask "
+            f"worker. {_PLAIN_HINT}"
         ) from None
     except Exception as exc:
         raise OffloadError(

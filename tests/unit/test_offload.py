@@ -342,12 +342,17 @@ async def test_state_and_what_captures_it_is_refused_before_anything_is_sent(
     ns["st"] = s
 
     cases: list[tuple[Any, tuple[Any, ...], dict[str, Any], str]] = [
-        (never_sent_7f3a, (s,), {}, "argument 1 of never_sent_7f3a holds a Batch state"),
-        (never_sent_7f3a, (1,), {"data": {"a": [s]}}, "keyword argument data="),
+        (never_sent_7f3a, (s,), {}, "argument 1 of never_sent_7f3a is a Batch state instance"),
+        (
+            never_sent_7f3a,
+            (1,),
+            {"data": {"a": [s]}},
+            "keyword argument data= of never_sent_7f3a holds a Batch",
+        ),
         (never_sent_7f3a, (Batch,), {}, "the State class Batch"),
         (never_sent_7f3a, (Batch.items,), {}, "a reference to a State's var"),
         (reads_state, (), {}, "the function"),
-        (default_holds, (1,), {}, "the function"),
+        (default_holds, (1,), {}, "default_holds holds (in its closure"),
         (ns["uses_global"], (), {}, "the function uses_global"),
         (never_sent_7f3a, (core_of(s),), {}, "the internals of"),
     ]
