@@ -400,6 +400,46 @@ def test_a_block_longer_than_its_lease_keeps_the_lock(
     a.wait_for(lambda: ival(a, "journal.n") == 11, 10, "A to follow B")
 
 
+CROSS = """
+class Left(rx.State, shared=True):
+    n: int = 0
+
+class Right(rx.State, shared=True):
+    n: int = 0
+
+left, right = rx.get_state(Left), rx.get_state(Right)
+
+async def both(first, second):
+    try:
+        async with first:
+            first.n += 1
+            await asyncio.sleep(0.5)
+            async with second:
+                second.n += 1
+    except rx.DeadlockError:
+        return "deadlock"
+    return "ok"
+"""
+
+
+def test_two_kernels_taking_two_shared_locks_in_opposite_orders_do_not_hang(
+    kernels: Pair, redis_server: RedisServer
+) -> None:
+    """A holds Left and wants Right while B holds Right and wants Left: one of them gets
+    DeadlockError (its block rolls back), the other commits both, in well under a lease."""
+    a, b = kernels.a, kernels.b
+    for k in (a, b):
+        k.execute(CROSS)
+    t0 = time.monotonic()
+    run_both(kernels, "result = await both(left, right)", "result = await both(right, left)", 30)
+    assert time.monotonic() - t0 < 10
+    results = sorted([a.value("result"), b.value("result")])
+    assert results == ["'deadlock'", "'ok'"], results
+    assert stored(redis_server, "Left", "n") == 1 and stored(redis_server, "Right", "n") == 1
+    for k in (a, b):
+        k.wait_for(lambda k=k: k.value("(left.n, right.n)") == "(1, 1)", 10, "both at 1")
+
+
 # -- 4. Redis restarted during a run -----------------------------------------------------------
 
 SPOOL = """
