@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import subprocess
@@ -43,6 +44,7 @@ N = 2_000
 ROUNDS = 5
 WARMUP = 200
 TOKEN = "b7-client-token"
+MINE: list[int] = []  # the counter values this worker's blocks wrote (read inside each block)
 
 
 # -- workers (one process per writer) ---------------------------------------------------------
@@ -58,9 +60,11 @@ async def _nbstate_worker(url: str) -> tuple[Any, Any]:
 
         @rx.background
         async def run(self, n: int) -> None:
+            mine = MINE
             for _ in range(n):
                 async with self:
                     self.n += 1
+                    mine.append(self.n)
 
     state = rx.get_state(B7Counter)
     rx.model(state)
@@ -94,9 +98,11 @@ async def _reflex_worker(url: str) -> tuple[Any, Any]:
 
         @rx.event(background=True)
         async def run(self, n: int) -> None:
+            mine = MINE
             for _ in range(n):
                 async with self:
                     self.n += 1
+                    mine.append(self.n)
 
     async def no_delta(token: str, delta: Any) -> None:
         pass
@@ -154,10 +160,12 @@ async def _serve(kind: str, url: str) -> None:
         try:
             req = json.loads(line)
             if req["cmd"] == "go":
+                MINE.clear()
                 t0 = time.time()
                 p0 = time.perf_counter()
                 await go(int(req["n"]))
-                reply({"seconds": time.perf_counter() - p0, "t0": t0, "t1": time.time()})
+                seconds = time.perf_counter() - p0
+                reply({"seconds": seconds, "t0": t0, "t1": time.time(), "mine": MINE})
             elif req["cmd"] == "read":
                 reply({"n": await read()})
             else:
@@ -225,10 +233,16 @@ def run_writers(workers: list[Worker], total: int) -> dict[str, Any]:
     results = [w.recv() for w in workers]
     final = workers[-1].read()
     wall = max(r["t1"] for r in results) - min(r["t0"] for r in results)
+    # Who wrote each value, in commit order: how many blocks a writer made in a row before
+    # the lock went to the other one.
+    owner = sorted((v, i) for i, r in enumerate(results) for v in r["mine"])
+    switches = sum(1 for (_, x), (_, y) in itertools.pairwise(owner) if x != y)
     return {
         "rate": share * len(workers) / wall,
-        "exact": final == start + share * len(workers),
+        "exact": final == start + share * len(workers)
+        and [v for v, _ in owner] == list(range(start + 1, final + 1)),
         "final": final,
+        "run": len(owner) / (switches + 1),
     }
 
 
@@ -307,6 +321,7 @@ def run(n: int = N, rounds: int = ROUNDS) -> str:
                 C.fmt_num(1e6 / med, 0),
                 f"{C.fmt_num(min(rates), 0)}-{C.fmt_num(max(rates), 0)}",
                 C.ratio(ref, med),
+                C.fmt_num(C.median([x["run"] for x in results[name]]), 1) if len(keys) > 1 else "-",
                 "yes" if all(x["exact"] for x in results[name]) else "NO",
             ]
         )
@@ -319,6 +334,7 @@ def run(n: int = N, rounds: int = ROUNDS) -> str:
             C.fmt_num(1e6 / fl, 0),
             f"{C.fmt_num(min(floor), 0)}-{C.fmt_num(max(floor), 0)}",
             C.ratio(nb, fl),
+            "-",
             "yes",
         ]
     )
@@ -328,7 +344,9 @@ def run(n: int = N, rounds: int = ROUNDS) -> str:
         f"redis-server {server_version} on 127.0.0.1, no persistence; each writer is its own "
         f"process on this machine. Clients: {versions}.",
         "x nbstate: the row's us/block over nbstate's with as many processes (above 1 is "
-        "slower than nbstate).",
+        "slower than nbstate). blocks/turn: blocks one process made in a row before the "
+        "other got the lock (1.0 is strict alternation). exact: the final counter is the start "
+        "plus every block, and every value from start+1 to final was written exactly once.",
     ]
     if have_reflex:
         rf = C.median([x["rate"] for x in results["Reflex 0.10.1 StateManagerRedis, 1 process"]])
@@ -341,7 +359,7 @@ def run(n: int = N, rounds: int = ROUNDS) -> str:
     return C.table(
         "B7: shared block `async with self: self.n += 1` through Redis (blocks/s, higher is "
         "better)",
-        ["row", "blocks/s", "us/block", "range", "x nbstate", "exact"],
+        ["row", "blocks/s", "us/block", "range", "x nbstate", "blocks/turn", "exact"],
         table_rows,
         notes,
     )
