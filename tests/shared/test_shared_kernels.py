@@ -257,6 +257,46 @@ def test_a_change_from_another_kernel_notifies_model_observers_and_links(kernels
     b.wait_for(lambda: b.value("(SEEN, slider.value)") == "([5, 7], 7)", 5, "B to follow 7")
 
 
+CLICKS = """
+class Clicks(rx.State, shared=True):
+    n: int = 0
+
+    def inc(self):
+        self.n += 1
+
+    @rx.background
+    async def bump(self, times: int):
+        for _ in range(times):
+            async with self:
+                self.n += 1
+
+clicks = rx.get_state(Clicks)
+clicks_model = rx.model(clicks)
+"""
+
+
+def test_browser_events_in_one_kernel_and_tasks_in_another_lose_nothing(
+    kernels: Pair, redis_server: RedisServer
+) -> None:
+    """200 ``inc`` events from B's browser (handlers, run in B under the shared lock) while A's
+    5 tasks make 100 blocks each: 700, everywhere."""
+    a, b = kernels.a, kernels.b
+    for k in (a, b):
+        k.execute(CLICKS)
+    comm = b.comm_id_of("Clicks")
+    run = a.submit("await asyncio.gather(*[rx.start(Clicks.bump, 100) for _ in range(5)])")
+    for i in range(200):
+        b.send_event(comm, "inc", event_id=i + 1)
+    a.wait_for(lambda: a.idle(run), 90, "A's tasks")
+    assert not [m for m in a.outputs(run) if m["msg_type"] == "error"]
+    b.wait_for(lambda: model_value(b, "Clicks", "n") == 700, 60, "B's frontend to show 700")
+    assert stored(redis_server, "Clicks", "n") == 700
+    for k in (a, b):
+        k.wait_for(lambda k=k: ival(k, "clicks.n") == 700, 10, "the instance to show 700")
+        assert ival(k, "clicks_model.v_n") == 700
+    assert ival(b, "len(rx.errors(clicks))") == 0
+
+
 # -- 2. a kernel killed while it holds the lock ------------------------------------------------
 
 VAULT = """
