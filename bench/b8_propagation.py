@@ -16,6 +16,8 @@ Rows:
   redis-py pub/sub (floor)     A publishes a small message with redis.asyncio -> a subscriber
                                task in B receives it: the transport alone, same kernels, same
                                server, interleaved with the nbstate samples
+  A alone                      the block's last statement -> the block has returned, in A: what
+                               the commit costs the writer (for orientation)
 
 Run: ``.venv/bin/python bench/b8_propagation.py`` (``--samples``). Needs redis-server
 (scripts/setup.sh).
@@ -138,11 +140,13 @@ def run(samples: int = SAMPLES) -> str:
             f"{len(xs)}/{of}",
         ]
 
+    commit = [(d - e) * 1000 for e, d in zip(exits, done, strict=True)]
     rows = [
         row("nbstate, block end in A -> B's model observer", from_exit, samples),
         row("nbstate, commit done in A -> B's model observer", from_done, samples),
         row("nbstate, block end in A -> B's model value (polled)", from_exit_polled, samples),
         row("redis-py PUBLISH -> subscriber in B (floor)", floor, samples),
+        row("(A alone: block end -> block returned in A)", commit, samples),
     ]
     notes = [
         f"{samples} commits in kernel A, each followed by one floor message, spaced by a "
