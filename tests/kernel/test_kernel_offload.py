@@ -124,3 +124,32 @@ def test_a_killed_kernel_leaves_no_worker_processes() -> None:
     finally:
         kernel.close()  # SIGKILL: shutdown_kernel(now=True)
     _wait_gone(pids, timeout=30)
+
+
+def test_a_run_started_from_the_browser_shows_the_cluster_under_its_view() -> None:
+    """A click starts the run: the cluster is announced in the output of the cell that shows
+    the view, once, and the run's progress reaches the state's var."""
+    kernel = KernelFrontend()
+    try:
+        kernel.execute(SOURCE)
+        view_cell = kernel.execute(
+            "class Clicks(rx.State):\n"
+            "    fraction: float = 0.0\n"
+            "    @rx.background\n"
+            "    async def go(self, n: int):\n"
+            "        async for _ in rx.offload_map(square, range(n), into=Clicks.fraction):\n"
+            "            pass\n"
+            "rx.vstack(rx.button('Go', on_click=Clicks.go(20)), rx.progress(value=Clicks.fraction))"
+        )
+        comm = kernel.comm_id_of("Clicks")
+        kernel.send_event(comm, "go", 20)
+        kernel.wait_for(
+            lambda: kernel.frontend_state(comm).get("v_fraction") == 1.0,
+            timeout=120,
+            what="the fraction to reach 1.0",
+        )
+        shown = _cluster_outputs(kernel)
+        assert len(shown) == 1
+        assert shown[0]["parent_header"]["msg_id"] == view_cell
+    finally:
+        kernel.close()
