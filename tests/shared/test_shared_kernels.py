@@ -762,3 +762,47 @@ def test_a_shared_backend_var_is_in_redis_and_kernels_but_never_on_the_wire(
     found = {seed: blob.count(_secret(seed)) for seed in SEEDS}
     assert sum(found.values()) == 0, found
     assert len(blob) > 10_000  # the scan read the session's messages
+
+
+VOLATILE = """
+def made(seed):
+    return hashlib.sha256(seed.encode()).hexdigest()[:20]
+
+class Volatile(rx.State, shared=True):
+    n: int = 0
+    _token: str = "t0"
+
+    def rotate_and_fail(self):
+        self._token = made("fresh token")
+        raise ValueError(f"could not use {self._token}")
+
+volatile = rx.get_state(Volatile)
+volatile_model = rx.model(volatile)
+"""
+
+
+def test_a_backend_value_written_by_a_failing_step_is_hidden_in_its_error(
+    kernels: Pair, redis_server: RedisServer
+) -> None:
+    """A handler sets a backend var and then fails, naming the new value: the step rolls back
+    (Redis and the other kernel never get the value), and the error it sends and prints hides
+    it, though the var no longer holds it."""
+    a, b = kernels.a, kernels.b
+    mark = len(b.messages())
+    for k in (a, b):
+        k.execute(VOLATILE)
+    comm = b.comm_id_of("Volatile")
+    b.send_event(comm, "rotate_and_fail", event_id=1)
+    b.wait_for(lambda: ival(b, "len(rx.errors(volatile))") == 1, 10, "the error")
+    b.execute("await rx.idle()")
+    assert stored(redis_server, "Volatile", "_token") == "t0"
+    assert b.value("volatile._token") == "'t0'" and a.value("volatile._token") == "'t0'"
+    sent = errors_sent(b, comm)
+    assert sent and sent[0]["message"].startswith("could not use "), sent
+    secret = _secret("fresh token")
+    leaks = [
+        m["msg_type"]
+        for m in b.messages()[mark:]
+        if secret in json.dumps(m["content"], default=str).lower()
+    ]
+    assert not leaks, f"the rolled-back backend value was sent in: {leaks}; errors: {sent}"
