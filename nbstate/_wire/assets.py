@@ -9,17 +9,22 @@
 - ``markdown.js``: the Markdown renderer, put on the hub when the first view with a
   ``markdown`` component is shown.
 
+State models carry no module: they are ipywidgets' plain ``WidgetModel`` (``model.py``).
+
 A checkout whose bundle was never built gets modules that say so in the page.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
+import importlib.util
 import pathlib
+import sys
 from typing import Any
 
-import anywidget
+import ipywidgets
 import traitlets
 
 STATIC = pathlib.Path(__file__).parent.parent / "static"
@@ -31,10 +36,6 @@ export default {{ render({{ el }}) {{ el.textContent = {_MISSING!r}; }} }};
 _MISSING_HUB = f"""
 export default {{ initialize() {{ console.warn({_MISSING!r}); }} }};
 """
-
-STATE_ESM = "export default {};\n"
-"""A state model's ESM: state models draw nothing, and the hub applies their changes."""
-
 
 @functools.cache
 def _read(name: str) -> str | None:
@@ -68,23 +69,77 @@ def markdown() -> str:
     return _read("markdown.js") or ""
 
 
-_ANYWIDGET_KEYS = frozenset({"_esm", "_css", "_anywidget_id"})
+def _anywidget_semver() -> str:
+    """The module version anywidget's models announce, as ``anywidget.AnyWidget`` computes it
+    (``~0.11.*``), read from the installed distribution without importing the package."""
+    version = "uninstalled"
+    spec = importlib.util.find_spec("anywidget")
+    site = pathlib.Path(spec.origin).parent.parent if spec and spec.origin else None
+    found = sorted(site.glob("anywidget-*.dist-info")) if site else []
+    if found:
+        version = found[-1].name[len("anywidget-") : -len(".dist-info")]
+    else:  # an editable or unusual install: ask the metadata (a few ms)
+        from importlib import metadata
+
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            version = metadata.version("anywidget")
+    parts = version.split(".", maxsplit=2)
+    if len(parts) < 3 or "a" in parts[2] or "b" in parts[2]:
+        return version
+    return f"~{parts[0]}.{parts[1]}.*"
 
 
-class FixedModule(anywidget.AnyWidget):  # type: ignore[misc]
+ANYWIDGET_VERSION = _anywidget_semver()
+_WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+
+
+class FixedModule(ipywidgets.DOMWidget):  # type: ignore[misc]
     """An anywidget model whose ESM (and CSS) is the same for every instance.
 
-    anywidget adds ``_esm``, ``_css`` and ``_anywidget_id`` to each instance with traitlets'
-    ``add_traits``, which derives a new class for every instance: showing 1,000 views built
-    2,000 classes, about 1.5 ms each. Subclasses declare those traits once, on the class, and
-    ``add_traits`` skips the ones the class already has.
+    It declares the traits ``anywidget.AnyWidget`` declares (the ``AnyModel`` and ``AnyView``
+    of the page's ``anywidget`` extension, ``_esm``, ``_anywidget_id``), once, on the class,
+    so the page's anywidget renders it as any anywidget. Two things are left out, both on the
+    first render's path: importing anywidget's Python package (about 15 ms of every kernel's
+    first ``import nbstate``, for file watching nbstate does not use), and deriving a class per
+    instance (``AnyWidget`` adds ``_esm`` with ``add_traits``: showing 1,000 views built 2,000
+    classes, about 1.5 ms each). No model has a Layout model beside it: a view's element needs
+    none, and its comm open is one message fewer before the first render.
     """
 
+    _model_name = traitlets.Unicode("AnyModel").tag(sync=True)
+    _model_module = traitlets.Unicode("anywidget").tag(sync=True)
+    _model_module_version = traitlets.Unicode(ANYWIDGET_VERSION).tag(sync=True)
+    _view_name = traitlets.Unicode("AnyView").tag(sync=True)
+    _view_module = traitlets.Unicode("anywidget").tag(sync=True)
+    _view_module_version = traitlets.Unicode(ANYWIDGET_VERSION).tag(sync=True)
     _anywidget_id = traitlets.Unicode("nbstate").tag(sync=True)
+    layout = traitlets.Instance(ipywidgets.Layout, allow_none=True, default_value=None).tag(
+        sync=True, **ipywidgets.widget_serialization
+    )
 
-    def add_traits(self, **traits: Any) -> None:
-        fresh = {
-            k: v for k, v in traits.items() if k not in _ANYWIDGET_KEYS or not self.has_trait(k)
+    def __init__(self, **kwargs: Any) -> None:
+        if "google.colab.output" in sys.modules:  # as anywidget: Colab shows third-party widgets
+            _enable_colab_widgets()
+        super().__init__(**kwargs)
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """The widget view, as ``anywidget.AnyWidget`` shows it: ``(data, metadata)``."""
+        if self._view_name is None or self._model_id is None:
+            return None
+        if "google.colab.output" in sys.modules:
+            from anywidget._util import repr_mimebundle  # its Colab metadata
+
+            bundle: tuple[dict[str, Any], dict[str, Any]] = repr_mimebundle(
+                model_id=self.model_id, repr_text=repr(self)
+            )
+            return bundle
+        data = {
+            "text/plain": repr(self),
+            _WIDGET_MIME: {"version_major": 2, "version_minor": 1, "model_id": self._model_id},
         }
-        if fresh:
-            super().add_traits(**fresh)
+        return data, {}
+
+
+@functools.cache
+def _enable_colab_widgets() -> None:
+    sys.modules["google.colab.output"].enable_custom_widget_manager()

@@ -1,4 +1,4 @@
-"""The traitlets bridge: one anywidget model per State instance, one synced trait per var.
+"""The traitlets bridge: one widget model per State instance, one synced trait per var.
 
 This is the only code that touches trait values. Var ``counter`` is the trait ``v_counter``:
 the prefix keeps users' names (``keys``, ``open``, ``log``, ``layout``...) clear of the widget's
@@ -31,7 +31,7 @@ from .._values.coerce import coerce
 from .._values.jsondata import copy_json, from_wire, to_json
 from .._values.patch import apply_ops
 from .._values.tracking import FULL, MAX_OPS
-from . import assets, inbound
+from . import inbound
 from .kernel import install_shutdown_hook
 from .outbox import OUTBOX
 from .protocol import BatchEntry, DownloadMessage, KernelMessage, ToastMessage
@@ -43,20 +43,19 @@ def trait_key(name: str) -> str:
     return "v_" + name
 
 
-class StateModel(assets.FixedModule):
+class StateModel(ipywidgets.Widget):  # type: ignore[misc]
     """The synced side of a State instance. Created by nbstate; do not instantiate it.
 
     Its var traits behave as traitlets: ``observe``, ``link``, ``dlink``, ``jslink`` and
     ``jsdlink`` work on them. Observers run once per committed change, after the commit. A write
     to a var trait, from Python or from the browser, is the var's setter: it is converted to the
     var's type, checked, and committed under the state's lock, or refused with a clear error.
+
+    It is a plain widget model (ipywidgets' ``WidgetModel``, in every widget manager): it is
+    never displayed and has no code of its own (the hub applies its changes), so the page makes
+    it at once, with no module to import and no Layout model beside it.
     """
 
-    _esm = traitlets.Unicode(assets.STATE_ESM).tag(sync=True)
-    # Never displayed: no Layout model (ipywidgets handles a null layout).
-    layout = traitlets.Instance(ipywidgets.Layout, allow_none=True, default_value=None).tag(
-        sync=True, **ipywidgets.widget_serialization
-    )
     _nbstate_class = traitlets.Unicode("").tag(sync=True)
     _nbstate_errors: traitlets.List[Any] = traitlets.List().tag(sync=True)
 
@@ -131,7 +130,7 @@ class Bridge(Part):
     # -- the model ---------------------------------------------------------------------------
 
     def ensure_model(self) -> StateModel:
-        """The state's anywidget model, created (and its comm opened) on first use."""
+        """The state's widget model, created (and its comm opened) on first use."""
         if self.model is not None:
             return self.model
         core = self.core
