@@ -351,6 +351,71 @@ WATCH_FIRST_RENDER_JS = """
 """
 
 
+# Records the kernel websocket messages of a B5c run (only while window.__b5tl is an array):
+# channel, type, the kernel's send time (header.date) and the page's receive time. Only the
+# headers are decoded (Jupyter's v1 binary framing or plain JSON), so recording costs little.
+TIMELINE_INIT_JS = """
+(() => {
+  const Native = window.WebSocket;
+  const dec = new TextDecoder();
+  function head(data) {
+    if (typeof data === 'string') {
+      const m = JSON.parse(data);
+      return [m.channel, m.header.msg_type, m.header.date];
+    }
+    const dv = new DataView(data);
+    const n = Number(dv.getBigUint64(0, true));
+    const off = (i) => Number(dv.getBigUint64(8 * (i + 1), true));
+    const end = (i) => (i + 1 < n ? off(i + 1) : data.byteLength);
+    const part = (i) => dec.decode(new Uint8Array(data, off(i), end(i) - off(i)));
+    const h = JSON.parse(part(1));
+    return [part(0), h.msg_type, h.date];
+  }
+  class Recording extends Native {
+    constructor(...args) {
+      super(...args);
+      if (!String(args[0]).includes('/api/kernels/')) return;
+      this.addEventListener('message', (ev) => {
+        const log = window.__b5tl;
+        if (!Array.isArray(log)) return;
+        const t = performance.timeOrigin + performance.now();
+        try { log.push([t, ...head(ev.data)]); } catch (e) { /* not a Jupyter message */ }
+      });
+    }
+  }
+  window.WebSocket = Recording;
+})();
+"""
+
+
+def _kernel_ms(date: str) -> float:
+    """A Jupyter header date (ISO 8601, UTC) as ms since the epoch."""
+    from datetime import datetime
+
+    return datetime.fromisoformat(date.replace("Z", "+00:00")).timestamp() * 1000
+
+
+def timeline(msgs: list[list[Any]], t_press: float, t_done: float) -> dict[str, float]:
+    """The segments of one B5c run, in ms (``msgs``: [page time, channel, type, kernel date],
+    page times already on the system clock). The kernel stamps ``header.date`` when it makes a
+    message: comm opens when they are sent, but ``execute_result`` when the display starts (before
+    the widgets it shows are made), so the last comm open is the kernel's "ready" mark."""
+    nan = float("nan")
+    iopub = [(t, ty, _kernel_ms(d)) for t, ch, ty, d in msgs if ch == "iopub" and d]
+    inp = next((k for t, ty, k in iopub if ty == "execute_input"), nan)
+    res = next((t for t, ty, k in iopub if ty == "execute_result"), nan)
+    opens = [(t, k) for t, ty, k in iopub if ty == "comm_open" and (res != res or t <= res)]
+    last_t, last_k = opens[-1] if opens else (nan, nan)
+    return {
+        "kernel: execute_input -> last comm_open sent": last_k - inp,
+        "last comm_open: sent -> received in the page": last_t - last_k,
+        "page: last comm_open received -> execute_result received": res - last_t,
+        "page: execute_result received -> buttons": t_done - res,
+        "Ctrl+Enter -> execute_input sent (kernel date)": inp - t_press,
+        "comm opens before the display": float(len(opens)),
+    }
+
+
 # ----------------------------------------------------------------------------- measurements
 
 
@@ -457,8 +522,10 @@ def first_render(
     fresh: int,
     warm: int,
     offset: float,
-) -> dict[str, dict[str, list[float]]]:
-    res: dict[str, dict[str, list[float]]] = {k: {"cold": [], "warm": []} for k in kinds}
+) -> dict[str, dict[str, list[Any]]]:
+    res: dict[str, dict[str, list[Any]]] = {
+        k: {"cold": [], "warm": [], "cold_tl": [], "warm_tl": []} for k in kinds
+    }
     order = list(kinds)
     for i in range(fresh):
         for kind in order if i % 2 == 0 else order[::-1]:
@@ -469,6 +536,7 @@ def first_render(
                 cell = H.cells(page).nth(0)
                 cell.locator(".jp-InputPrompt").first.click()
                 page.evaluate(WATCH_FIRST_RENDER_JS, 0)
+                page.evaluate("() => { window.__b5tl = []; }")
                 t_start = time.time()
                 page.keyboard.press("Control+Enter")
                 try:
@@ -482,8 +550,15 @@ def first_render(
                     )
                     continue
                 t_page = float(page.evaluate("() => window.__b5first.t"))
-                res[kind]["cold" if j == 0 else "warm"].append(t_page - offset - t_start * 1000)
+                phase = "cold" if j == 0 else "warm"
+                res[kind][phase].append(t_page - offset - t_start * 1000)
                 H.wait_notebook_ready(page, 60_000)
+                msgs = page.evaluate(
+                    "() => { const m = window.__b5tl; window.__b5tl = null; return m; }"
+                )
+                for m in msgs:
+                    m[0] -= offset
+                res[kind][phase + "_tl"].append(timeline(msgs, t_start * 1000, t_page - offset))
                 time.sleep(0.3)
             server.shutdown_kernels()
             log(f"B5c: {kind} fresh kernel {i + 1}/{fresh} done")
@@ -504,7 +579,7 @@ def main() -> int:
     per, rounds = (5, 2) if args.quick else (10, 5)  # B5a: per x rounds samples per row
     # B5b: per round, so many samples of each row, in blocks; rounds alternate the order
     rper, rrounds = ({"foreach": 3, "html": 2}, 2) if args.quick else ({"foreach": 7, "html": 4}, 3)
-    fresh, warm = (1, 1) if args.quick else (3, 2)  # B5c
+    fresh, warm = (1, 1) if args.quick else (4, 3)  # B5c
     gap = 0.1
 
     if not os.access(CHROMIUM, os.X_OK):
@@ -517,9 +592,17 @@ def main() -> int:
         load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     except OSError:
         load = "?"
+    # Kernels import this checkout's nbstate. Where PYTHONDONTWRITEBYTECODE is set (as on the
+    # dev machine), a module edited since its .pyc was written is compiled from source at every
+    # fresh kernel's import, which an installed package (pip writes the .pyc) never does: write
+    # them now, as an install would, so the cold rows compare imports on an equal footing.
+    import compileall
+
+    compileall.compile_dir(str(ROOT / "nbstate"), quiet=1)
     t_start = time.monotonic()
     with L.lab_in_chromium("nbstate-b5-", log) as (server, root, browser):
         context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context.add_init_script(TIMELINE_INIT_JS)
         context.set_default_timeout(60_000)
         page = context.new_page()
         comm = H.CommFrames(page)
@@ -580,6 +663,7 @@ def main() -> int:
     )
     print(f"  clocks  : page clock - system clock = {offset:+.2f} ms (+/- {unc:.2f}), corrected")
     print(f"  run     : {time.monotonic() - t_start:.0f} s{' (--quick)' if args.quick else ''}")
+    print("  bytecode: nbstate's .pyc written before the run, as an install writes them")
     print()
 
     # B5a
@@ -698,6 +782,42 @@ def main() -> int:
                 "cold: first run in a fresh kernel (imports included); warm: the cell re-executed",
                 "anywidget row: the floor for any UI shipped as an anywidget (its ESM is imported"
                 " in the page before it renders; ipywidgets' built-in models need no import)",
+            ],
+        )
+    )
+    segments = list(timeline([], 0.0, 0.0))
+    rows = []
+    for kind, what in (
+        ("nbstate", "nbstate"),
+        ("ipywidgets", "ipywidgets"),
+        ("anywidget", "anywidget"),
+    ):
+        for phase in ("cold", "warm"):
+            tls = rc[kind][phase + "_tl"]
+            cells: list[Any] = [f"{what}, {phase}"]
+            for seg in segments:
+                xs = [t[seg] for t in tls if t[seg] == t[seg]]
+                v = C.percentile(xs, 50) if xs else None
+                cells.append(f"{v:.0f}" if seg.startswith("comm opens") and v else ms(v))
+            rows.append(cells)
+    print(
+        C.table(
+            "B5c timeline: where the first render's time goes (ms, medians of the same runs)",
+            [
+                "row",
+                "kernel: input->last open",
+                "open: sent->page",
+                "page: open->result",
+                "page: result->buttons",
+                "press->input",
+                "comm opens",
+            ],
+            rows,
+            [
+                "kernel times are the messages' header.date (the kernel's clock, the same"
+                " machine); page times are when the page's kernel websocket delivered them",
+                "last open: the last comm_open before execute_result (nbstate: the view model;"
+                " execute_result's own date is stamped when the display starts, so it is not used)",
             ],
         )
     )
