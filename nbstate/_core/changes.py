@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from .._base.loop import running_task
 from .._values.containers import wrap
 from .._values.jsondata import check_text, encode_float, to_json
+from .._values.secrets import secrets_of
 from .._values.tracking import FULL
 from .txn import NOTHING, ChangeSet, Log, Ops, run_deferred
 
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
 PLAIN = (int, str, bool, float, type(None))
 """Types stored and sent as they are (no wrapping, no JSON conversion)."""
 _MISSING = object()
+MAX_DISCARDED = 200
+"""How many text forms of rolled-back backend values a state keeps hidden."""
 
 ErrorHook = Callable[["Core", BaseException, str], None]
 error_hooks: list[ErrorHook] = []
@@ -50,6 +53,7 @@ class Changes:
         stale: set[str]
         sent: dict[str, Any]
         closed: bool
+        discarded: list[str]
         lock: Any
         sink: Callable[[dict[str, Any], Mapping[str, Ops]], None] | None
         restored: Callable[[list[str]], None] | None
@@ -157,6 +161,13 @@ class Changes:
         if not (log.dirty or log.undo or log.old):
             log.clear()
             return False
+        backend = [n for n in log.dirty if n not in self.public and n in self.values]
+        if backend:
+            # Values about to be discarded stay secret: the error that caused the rollback (or a
+            # later one) may quote them after they are no longer a backend var's value.
+            discarded = self.discarded
+            discarded[:0] = secrets_of(self.values[n] for n in backend)
+            del discarded[MAX_DISCARDED:]
         for fn, args in reversed(log.undo):
             fn(*args)
         d = self.state.__dict__

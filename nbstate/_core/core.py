@@ -93,6 +93,7 @@ class Core(Changes):
         "cache",
         "closed",
         "dependents",
+        "discarded",
         "label",
         "lock",
         "log",
@@ -124,6 +125,7 @@ class Core(Changes):
         self.stale = self.cache.stale
         self.store = store
         self.closed = False
+        self.discarded: list[str] = []  # text of backend values that were rolled back
         # The subscriber of commits: sink(values, patches), as in ChangeSet.
         self.sink: Callable[[dict[str, Any], Mapping[str, Ops]], None] | None = None
         self.restored: Callable[[list[str]], None] | None = None  # told of rolled-back vars

@@ -14,7 +14,7 @@ import os
 import re
 import sys
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
@@ -22,6 +22,7 @@ from typing import Any
 from .._base.app import app
 from .._core.changes import error_hooks
 from .._core.core import Core, Part
+from .._values.secrets import secrets_of
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REDACTED = "«hidden»"
@@ -55,36 +56,6 @@ def _user_tb(tb: TracebackType | None) -> TracebackType | None:
 def format_user_traceback(exc: BaseException) -> str:
     """The traceback of ``exc`` starting at the first frame outside nbstate."""
     return "".join(traceback.format_exception(type(exc), exc, _user_tb(exc.__traceback__)))
-
-
-def secrets_of(values: Iterable[Any]) -> list[str]:
-    """Text forms of backend values that must never reach the browser.
-
-    Very short forms (``0``, ``True``, ``""``) cannot be told apart from ordinary text, so only
-    forms of three characters or more are hidden.
-    """
-    out: set[str] = set()
-
-    def add(v: Any, depth: int) -> None:
-        if depth > 3:
-            return
-        if isinstance(v, (list, tuple, set, frozenset)):
-            for item in list(v)[:200]:
-                add(item, depth + 1)
-        elif isinstance(v, dict):
-            for k, item in list(v.items())[:200]:
-                add(k, depth + 1)
-                add(item, depth + 1)
-        for form in (str(v), repr(v)):
-            if len(form.strip()) >= 3:
-                out.add(form)
-
-    for value in values:
-        try:
-            add(value, 0)
-        except Exception:  # a value whose str() fails cannot leak through str() either
-            continue
-    return sorted(out, key=len, reverse=True)
 
 
 def _pattern(secret: str) -> str:
@@ -126,7 +97,9 @@ class ErrorLog(Part):
         core = self.core
         d, old = core.state.__dict__, core.log.old
         names = core.schema.backend
-        return secrets_of([*(d[n] for n in names), *(old[n] for n in names if n in old)])
+        values = [*(d[n] for n in names), *(old[n] for n in names if n in old)]
+        # and what rolled-back steps had written (an error often quotes the value it set)
+        return sorted({*secrets_of(values), *core.discarded}, key=len, reverse=True)
 
     def report(self, exc: BaseException, handler: str, printed: bool = True) -> None:
         """Make an exception from user code visible: record, print, and show in every view."""
