@@ -177,3 +177,28 @@ def test_a_private_method_as_handler_is_a_clear_type_error() -> None:
         rx.button("x", on_click=s._helper)
     with pytest.raises(TypeError, match=r"P\._helper is a private method"):
         rx.fire(s._helper)
+
+
+class Rotating(rx.State):
+    _key: str = "old-key-0001"
+
+    def rotate_and_fail(self) -> None:
+        self._key = "fresh-key-7f3a9c"
+        raise ValueError(f"could not use {self._key}")
+
+
+async def test_a_backend_value_of_a_rolled_back_step_stays_hidden(
+    wire: Wire, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The step rolls back, so the value it set is no longer the backend var's value; the error
+    that quotes it must still hide it, in the view, on the wire and in the cell."""
+    s = Rotating()
+    m = rx.model(s)
+    firing = rx.fire(Rotating.rotate_and_fail, state=s)
+    while not firing.done():
+        await asyncio.sleep(0)
+    assert s._key == "old-key-0001"
+    entry = m._nbstate_errors[-1]
+    assert entry["message"] == "could not use «hidden»"
+    assert "fresh-key-7f3a9c" not in wire.text()
+    assert "fresh-key-7f3a9c" not in capsys.readouterr().err
