@@ -58,3 +58,8 @@ class CommitRefusedError(NbstateError, RuntimeError):
 class OffloadError(NbstateError, RuntimeError):
     """Work could not be offloaded to Dask: a State would leave the kernel, the value cannot be
     sent, or no scheduler answered. The message says what to pass or set instead."""
+
+
+class SharedStateError(NbstateError, RuntimeError):
+    """A shared state cannot reach its Redis server, or is not set up to (no URL, a value that
+    cannot be pickled or unpickled, Redis lost commits)."""

@@ -15,8 +15,9 @@ import pickle
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from .._base.errors import SharedStateError
 from .._core.changes import error_hooks
-from .link import SharedStateError, lease_seconds
+from .link import lease_seconds
 
 if TYPE_CHECKING:
     import weakref

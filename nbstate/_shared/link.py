@@ -23,6 +23,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._base.app import app
+from .._base.errors import SharedStateError
 from .._base.loop import main_loop
 from . import scripts
 
@@ -33,10 +34,6 @@ T = TypeVar("T")
 
 _links: dict[str, Link] = {}
 """The link of each Redis URL in this kernel."""
-
-
-class SharedStateError(RuntimeError):
-    """A shared state cannot reach its Redis server, or is not set up to."""
 
 
 def redis_url() -> str:

@@ -29,13 +29,12 @@ import uuid
 import weakref
 from typing import TYPE_CHECKING, Any
 
-from .._base.errors import CommitRefusedError, DeadlockError
+from .._base.errors import CommitRefusedError, DeadlockError, SharedStateError
 from .._core.store import Store
 from . import scripts
 from .follow import Follower, pickled
 from .link import (
     Link,
-    SharedStateError,
     connection_errors,
     link_for,
     redis_url,
@@ -53,18 +52,19 @@ _KERNEL = uuid.uuid4().hex[:12]
 def _deadlock(label: str, owner: Any, chain: list[Any]) -> DeadlockError:
     names = [c.decode() if isinstance(c, bytes) else str(c) for c in chain]
     cycle = " -> ".join(n.removeprefix("nbstate:") for n in names)
-    who = owner.describe() if owner is not None else "this run"
+    who = f" ({owner.describe()})" if owner is not None else ""
     return DeadlockError(
-        f"{who} would wait forever for {label}'s shared lock: its holder (in another kernel, "
-        f"or another task) waits, through the shared locks {cycle}, for a lock this run holds. "
+        f"Waiting here{who} for {label}'s shared lock would never end: its holder (in another "
+        f"kernel, or another task) waits, through the shared locks {cycle}, for a lock this run "
+        "holds. "
         "Take the locks of several shared states in the same order in every kernel (for "
         "example always A before B), or change one state at a time."
     )
 
 
 _REFUSED = {
-    -1: "its lease on the shared lock expired (the block ran past it while this kernel was "
-    "paused or could not reach Redis)",
+    -1: "its lease on the shared lock is gone (it expired while this kernel was paused or cut "
+    "off from Redis, or Redis restarted and lost it)",
     -2: "another kernel took the shared lock after this kernel's lease expired",
     -3: "another kernel committed a change after this block began",
     -4: "the connection to Redis dropped during the commit, and Redis does not have it",
@@ -96,6 +96,7 @@ class RedisStore(Follower, Store):
         self.renewer: asyncio.Task[None] | None = None
         self.core_ref: weakref.ref[Core] | None = None
         self.waiters: list[asyncio.Future[None]] = []
+        self.frees = 0  # how many times the lock was seen freed (wakes waiters)
         self.catching_up = False
 
     def __repr__(self) -> str:
@@ -140,6 +141,7 @@ class RedisStore(Follower, Store):
         await link.released(self.channel)
         try:
             while True:
+                frees = self.frees  # a "free" that arrives before the wait below still counts
                 got = await link.retrying(
                     f"{self.label}: taking the shared lock",
                     lambda: link.call("ACQUIRE", self.keys, [token, ms, run]),
@@ -148,7 +150,7 @@ class RedisStore(Follower, Store):
                     break
                 if got[0] == -1:
                     raise _deadlock(self.label, owner, got[1:])
-                await self._wait_free(min(max(int(got[1]), 1), 100) / 1000)
+                await self._wait_free(min(max(int(got[1]), 1), 100) / 1000, frees)
             self.fence = int(got[1])
             self.holder = f"{token}|{self.fence}|{run}"
             self.lost = False
@@ -273,7 +275,11 @@ class RedisStore(Follower, Store):
             )
         self._wake()
 
-    async def _wait_free(self, timeout: float) -> None:
+    async def _wait_free(self, timeout: float, frees: int) -> None:
+        """Wait for the lock to be freed (or ``timeout`` seconds); at once if it was freed
+        since ``frees`` was read."""
+        if self.frees != frees:
+            return
         fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.waiters.append(fut)
         try:
@@ -285,6 +291,7 @@ class RedisStore(Follower, Store):
                 self.waiters.remove(fut)
 
     def _wake(self) -> None:
+        self.frees += 1
         waiters, self.waiters = self.waiters, []
         for fut in waiters:
             if not fut.done() and not fut.get_loop().is_closed():

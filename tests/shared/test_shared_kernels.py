@@ -33,7 +33,6 @@ LEASE = 1.0  # seconds: the lease the kernels use (NBSTATE_REDIS_LEASE)
 SETUP = """
 import asyncio, hashlib, os, time
 import nbstate as rx
-from nbstate._shared.link import SharedStateError
 PID = os.getpid()
 """
 
@@ -513,7 +512,7 @@ class Spool(rx.State, shared=True):
             try:
                 async with self:
                     self.n += 1
-            except (rx.CommitRefusedError, SharedStateError) as exc:
+            except (rx.CommitRefusedError, rx.SharedStateError) as exc:
                 FAILED.append(type(exc).__name__)
                 await asyncio.sleep(0.05)
                 continue
