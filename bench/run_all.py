@@ -1,8 +1,8 @@
-"""Run benchmarks B1-B4 and B9 and print their tables (B5 and B6, which use a browser, run
+"""Run benchmarks B1-B4 and B7-B9 and print their tables (B5 and B6, which use a browser, run
 elsewhere).
 
     bash bench/setup_peers.sh                      # once: bench/.venv-peers with reflex 0.10.1
-    .venv/bin/python bench/run_all.py              # B1-B4 and B9, about 4-6 minutes
+    .venv/bin/python bench/run_all.py              # B1-B4 and B7-B9, about 7-10 minutes
     .venv/bin/python bench/run_all.py --only B1,B3 # a subset
     .venv/bin/python bench/run_all.py --quick      # smaller sizes: a smoke run, not for numbers
 
@@ -24,11 +24,11 @@ import _common as C
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description="Run nbstate's benchmarks B1-B4 and B9.")
+    ap = argparse.ArgumentParser(description="Run nbstate's benchmarks B1-B4 and B7-B9.")
     ap.add_argument(
         "--only",
-        default="B1,B2,B3,B4,B9",
-        help="comma-separated subset of B1,B2,B3,B4,B9 (default: all)",
+        default="B1,B2,B3,B4,B7,B8,B9",
+        help="comma-separated subset of B1,B2,B3,B4,B7,B8,B9 (default: all)",
     )
     ap.add_argument(
         "--quick",
@@ -43,6 +43,8 @@ def main() -> int:
     import b2_kernel_messages
     import b3_patch_bytes
     import b4_kernel_latency
+    import b7_shared
+    import b8_propagation
     import b9_offload
 
     fingerprint = C.nbstate_fingerprint()
@@ -77,10 +79,14 @@ def main() -> int:
     if a.quick:
         bench("B2", lambda: b2_kernel_messages.run(n=5_000, repeats=1))
         bench("B4", lambda: b4_kernel_latency.run(samples=20, rounds=1))
+        bench("B7", lambda: b7_shared.run(n=200, rounds=1))
+        bench("B8", lambda: b8_propagation.run(samples=30))
         bench("B9", lambda: b9_offload.run(n=300, rounds=1, singles=20))
     else:
         bench("B2", lambda: b2_kernel_messages.run())
         bench("B4", lambda: b4_kernel_latency.run())
+        bench("B7", lambda: b7_shared.run())
+        bench("B8", lambda: b8_propagation.run())
         bench("B9", lambda: b9_offload.run())
 
     total = time.perf_counter() - t_start
