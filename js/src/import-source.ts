@@ -58,6 +58,21 @@ export interface RuntimeModule {
 
 const RUNTIMES = Symbol.for("nbstate.runtimes");
 
+function runtimes(): Map<string, Promise<RuntimeModule>> {
+  const g = globalThis as unknown as Record<symbol, Map<string, Promise<RuntimeModule>> | undefined>;
+  return (g[RUNTIMES] ??= new Map());
+}
+
+/**
+ * Makes `mod` the renderer of runtime `id` in this page, unless one is already there (a page
+ * that imported it first keeps its copy). The hub's own module carries the renderer too and
+ * registers it here, so the first view does not wait for a second import after the hub's.
+ */
+export function registerRuntime(id: string, mod: RuntimeModule): void {
+  const cache = runtimes();
+  if (!cache.has(id)) cache.set(id, Promise.resolve(mod));
+}
+
 /**
  * The renderer the hub model carries (`_nbstate_runtime`), imported at most once per page and
  * runtime id (`_nbstate_runtime_id`). The hub starts it as soon as it exists, so the first view
@@ -69,8 +84,7 @@ export function runtimeFromHub(hub: ModelLike): Promise<RuntimeModule> {
   if (typeof id !== "string" || typeof source !== "string" || source === "") {
     return Promise.reject(new Error("the kernel's hub model carries no renderer (_nbstate_runtime is empty)"));
   }
-  const g = globalThis as unknown as Record<symbol, Map<string, Promise<RuntimeModule>> | undefined>;
-  const cache = (g[RUNTIMES] ??= new Map());
+  const cache = runtimes();
   let mod = cache.get(id);
   if (!mod) {
     mod = importSource<RuntimeModule>(source);

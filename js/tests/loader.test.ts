@@ -68,17 +68,44 @@ describe("the view loader", () => {
     expect((globalThis as { __nbstateMarker?: string }).__nbstateMarker).toBe("b");
   });
 
-  it("the hub starts importing the renderer when it is created; views then reuse it", async () => {
+  it("the hub registers the renderer it bundles when it is created; views import nothing", async () => {
     const manager = new FakeWidgetManager();
     const g = globalThis as { __nbstateLoads?: number };
     const hub = new FakeModel({ _nbstate_hub: "kernel", _nbstate_runtime: runtimeSource("c"), _nbstate_runtime_id: "rt-c" }, manager);
     const before = g.__nbstateLoads ?? 0;
     const release = hubModule.initialize({ model: hub as never }) as () => void;
-    await vi.waitFor(() => expect((g.__nbstateLoads ?? 0) - before).toBe(1));
     const el = document.createElement("div");
     await loader.render({ model: viewOf(manager, "IPY_MODEL_" + hub.model_id, 3) as never, el });
     expect(el.querySelector("h2")!.textContent).toBe("3");
-    expect((g.__nbstateLoads ?? 0) - before).toBe(1);
+    expect((g.__nbstateLoads ?? 0) - before).toBe(0); // _nbstate_runtime was never imported
+    release();
+  });
+
+  it("a page that already holds a runtime keeps it when a hub of the same version loads", async () => {
+    const manager = new FakeWidgetManager();
+    const g = globalThis as { __nbstateLoads?: number; __nbstateMarker?: string };
+    const first = new FakeModel({ _nbstate_hub: "kernel", _nbstate_runtime: runtimeSource("d"), _nbstate_runtime_id: "rt-d" }, manager);
+    const el = document.createElement("div");
+    await loader.render({ model: viewOf(manager, "IPY_MODEL_" + first.model_id, 1) as never, el });
+    expect(g.__nbstateMarker).toBe("d");
+    const before = g.__nbstateLoads ?? 0;
+    const second = new FakeModel({ _nbstate_hub: "kernel", _nbstate_runtime: runtimeSource("e"), _nbstate_runtime_id: "rt-d" }, manager);
+    const release = hubModule.initialize({ model: second as never }) as () => void;
+    const el2 = document.createElement("div");
+    await loader.render({ model: viewOf(manager, "IPY_MODEL_" + second.model_id, 2) as never, el: el2 });
+    expect(el2.querySelector("h2")!.textContent).toBe("2");
+    expect((g.__nbstateLoads ?? 0) - before).toBe(0);
+    expect(g.__nbstateMarker).toBe("d");
+    release();
+  });
+
+  it("a hub without a runtime id imports the renderer it carries", async () => {
+    const manager = new FakeWidgetManager();
+    const g = globalThis as { __nbstateLoads?: number };
+    const hub = new FakeModel({ _nbstate_hub: "kernel", _nbstate_runtime: runtimeSource("f"), _nbstate_runtime_id: "" }, manager);
+    const before = g.__nbstateLoads ?? 0;
+    const release = hubModule.initialize({ model: hub as never }) as () => void;
+    await vi.waitFor(() => expect((g.__nbstateLoads ?? 0) - before).toBe(1));
     release();
   });
 
