@@ -9,7 +9,7 @@
 - ``markdown.js``: the Markdown renderer, put on the hub when the first view with a
   ``markdown`` component is shown.
 
-State models carry no module: they are ipywidgets' plain ``WidgetModel`` (``model.py``).
+State models carry ``STATE_ESM``, an empty module: they draw nothing (``model.py``).
 
 A checkout whose bundle was never built gets modules that say so in the page.
 """
@@ -36,6 +36,10 @@ export default {{ render({{ el }}) {{ el.textContent = {_MISSING!r}; }} }};
 _MISSING_HUB = f"""
 export default {{ initialize() {{ console.warn({_MISSING!r}); }} }};
 """
+
+STATE_ESM = "export default {};\n"
+"""A state model's ESM: state models draw nothing, and the hub applies their changes."""
+
 
 @functools.cache
 def _read(name: str) -> str | None:

@@ -17,7 +17,6 @@ import contextvars
 from collections.abc import Mapping
 from typing import Any
 
-import ipywidgets
 import traitlets
 from traitlets import All, Bunch
 
@@ -31,7 +30,7 @@ from .._values.coerce import coerce
 from .._values.jsondata import copy_json, from_wire, to_json
 from .._values.patch import apply_ops
 from .._values.tracking import FULL, MAX_OPS
-from . import inbound
+from . import assets, inbound
 from .kernel import install_shutdown_hook
 from .outbox import OUTBOX
 from .protocol import BatchEntry, DownloadMessage, KernelMessage, ToastMessage
@@ -43,7 +42,7 @@ def trait_key(name: str) -> str:
     return "v_" + name
 
 
-class StateModel(ipywidgets.Widget):  # type: ignore[misc]
+class StateModel(assets.FixedModule):
     """The synced side of a State instance. Created by nbstate; do not instantiate it.
 
     Its var traits behave as traitlets: ``observe``, ``link``, ``dlink``, ``jslink`` and
@@ -51,11 +50,11 @@ class StateModel(ipywidgets.Widget):  # type: ignore[misc]
     to a var trait, from Python or from the browser, is the var's setter: it is converted to the
     var's type, checked, and committed under the state's lock, or refused with a clear error.
 
-    It is a plain widget model (ipywidgets' ``WidgetModel``, in every widget manager): it is
-    never displayed and has no code of its own (the hub applies its changes), so the page makes
-    it at once, with no module to import and no Layout model beside it.
+    It is an anywidget model (the design's contract: one per state instance) that is never
+    displayed: its module is empty (the hub applies its changes), and it has no Layout model.
     """
 
+    _esm = traitlets.Unicode(assets.STATE_ESM).tag(sync=True)
     _nbstate_class = traitlets.Unicode("").tag(sync=True)
     _nbstate_errors: traitlets.List[Any] = traitlets.List().tag(sync=True)
 
