@@ -2,7 +2,8 @@
 
 The shared-state notebooks (notebooks/08*) need a Redis server: unless ``NBSTATE_REDIS_URL`` is
 already set, a private ``redis-server`` (no persistence, a free port) runs for the session, and
-the kernels nbval starts inherit its URL. A missing ``redis-server`` fails the run with the fix.
+the kernels that nbval and the browser tests' Jupyter servers start inherit its URL. (Tests of
+shared states start servers of their own.) A missing ``redis-server`` fails the run with the fix.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ _server: RedisServer | None = None
 
 def pytest_configure(config: pytest.Config) -> None:
     global _server
-    if os.environ.get("NBSTATE_REDIS_URL") or not config.getoption("--nbval", default=False):
+    if os.environ.get("NBSTATE_REDIS_URL"):
         return
     try:
         _server = RedisServer()

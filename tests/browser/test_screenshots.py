@@ -66,7 +66,8 @@ def _screenshot_whole_notebook(page: Page, path: Path) -> None:
 
 
 def test_examples_cover_the_documented_notebooks() -> None:
-    """notebooks/ holds the six examples the README lists (so the screenshots cover them)."""
+    """notebooks/ holds the examples the README lists (so the screenshots cover them); 08b is
+    08's partner, opened beside it, and 08 runs both sides."""
     assert EXAMPLES == [
         "01_counter_task",
         "02_progress_dashboard",
@@ -74,6 +75,8 @@ def test_examples_cover_the_documented_notebooks() -> None:
         "04_list_editor",
         "05_long_job_cancel",
         "06_task_monitor",
+        "07_offload",
+        "08_shared_jobs",
     ]
 
 
@@ -92,6 +95,8 @@ def test_example_notebook_screenshot(
             cell.execution_count = None
     nb.metadata.pop("widgets", None)
     nbformat.write(nb, str(jupyter_root / name))
+    for module in NOTEBOOKS.glob("*.py"):  # what the examples import (shared_jobs.py)
+        (jupyter_root / module.name).write_text(module.read_text())
     open_notebook_in_lab(page, jupyter_lab_server, name)
     run_all_cells(page, timeout=120_000)
     notebook = current_notebook(page)
