@@ -53,6 +53,21 @@ class KernelFrontend:
         with self._lock:
             return list(self.iopub)
 
+    def error_entries_sent(
+        self, comm: str, messages: list[dict[str, Any]] | None = None
+    ) -> list[dict[str, Any]]:
+        """Every error entry sent for the state model ``comm`` (in its updates or the hub's
+        batches), in ``messages`` or in everything read so far."""
+        out: list[dict[str, Any]] = []
+        for m in self.messages() if messages is None else messages:
+            data = m["content"].get("data", {})
+            body = data.get("content") if data.get("method") == "custom" else None
+            if m["content"].get("comm_id") == comm and data.get("method") == "update":
+                out += data["state"].get("_nbstate_errors", [])
+            elif isinstance(body, dict) and body.get("kind") == "batch" and comm in body["models"]:
+                out += body["models"][comm].get("state", {}).get("_nbstate_errors", [])
+        return out
+
     def wait_for(self, predicate: Callable[[], Any], timeout: float = 20, what: str = "") -> Any:
         """Poll until ``predicate()`` is truthy; return its value or fail after ``timeout``."""
         deadline = time.monotonic() + timeout

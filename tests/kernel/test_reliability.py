@@ -67,19 +67,6 @@ def _tracebacks(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-def _error_entries_sent(messages: list[dict[str, Any]], comm: str) -> list[dict[str, Any]]:
-    """Every error entry sent for the state model ``comm`` (in updates or the hub's batches)."""
-    out: list[dict[str, Any]] = []
-    for m in messages:
-        data = m["content"].get("data", {})
-        body = data.get("content") if data.get("method") == "custom" else None
-        if m["content"].get("comm_id") == comm and data.get("method") == "update":
-            out += data["state"].get("_nbstate_errors", [])
-        elif isinstance(body, dict) and body.get("kind") == "batch" and comm in body["models"]:
-            out += body["models"][comm].get("state", {}).get("_nbstate_errors", [])
-    return out
-
-
 # -- 1. lost updates ---------------------------------------------------------------------------
 
 COUNTER_STATE = """
@@ -558,7 +545,7 @@ def test_no_backend_value_leaks_anywhere(kernel: KernelFrontend, figure: Figure)
 
     # The scan looked where the values would be: each error went out, its message with the
     # values hidden, and was printed in its cell.
-    sent = {e["handler"]: e for e in _error_entries_sent(messages, comm)}
+    sent = {e["handler"]: e for e in kernel.error_entries_sent(comm, messages)}
     assert {"explode", "bad_config", "bad_history", "job"} <= set(sent), sent
     assert sent["explode"]["message"].startswith("bad key "), sent["explode"]
     assert sent["job"]["message"].startswith("token "), sent["job"]

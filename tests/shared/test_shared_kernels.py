@@ -160,19 +160,6 @@ def run_both(pair: Pair, code_a: str, code_b: str, timeout: float = 90) -> None:
         assert not errors, f"kernel {name}:\n" + "\n".join(errors[0]["content"]["traceback"])
 
 
-def errors_sent(k: KernelFrontend, comm: str) -> list[dict[str, Any]]:
-    """The error entries kernel ``k`` sent to the frontend for the state model ``comm``."""
-    out: list[dict[str, Any]] = []
-    for m in k.messages():
-        data = m["content"].get("data", {})
-        body = data.get("content") if data.get("method") == "custom" else None
-        if m["content"].get("comm_id") == comm and data.get("method") == "update":
-            out += data["state"].get("_nbstate_errors", [])
-        elif isinstance(body, dict) and body.get("kind") == "batch" and comm in body["models"]:
-            out += body["models"][comm].get("state", {}).get("_nbstate_errors", [])
-    return out
-
-
 def stream_of(k: KernelFrontend, msg_id: str) -> str:
     return k.stream_text(msg_id)
 
@@ -737,7 +724,7 @@ def test_a_shared_backend_var_is_in_redis_and_kernels_but_never_on_the_wire(
     b.wait_for(lambda: ival(b, "len(rx.errors(ring))") == 1, 10, "the error to be recorded")
     b.execute("await rx.idle()")
     assert stored(redis_server, "Keyring", "_secret") == rotated
-    sent = [e for e in errors_sent(b, comm) if e.get("handler") == "explode"]
+    sent = [e for e in b.error_entries_sent(comm) if e.get("handler") == "explode"]
     assert sent and sent[0]["message"].startswith("bad key "), sent  # the scan covers it
     for k in (a, b):
         k.execute(RING_VIEW)  # a view shown now: its static snapshot has the current values
@@ -796,7 +783,7 @@ def test_a_backend_value_written_by_a_failing_step_is_hidden_in_its_error(
     b.execute("await rx.idle()")
     assert stored(redis_server, "Volatile", "_token") == "t0"
     assert b.value("volatile._token") == "'t0'" and a.value("volatile._token") == "'t0'"
-    sent = errors_sent(b, comm)
+    sent = b.error_entries_sent(comm)
     assert sent and sent[0]["message"].startswith("could not use "), sent
     secret = _secret("fresh token")
     leaks = [
