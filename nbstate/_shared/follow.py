@@ -148,7 +148,9 @@ class Follower:
         )
         return result
 
-    async def _seed(self, core: Core) -> bool:
+    async def _seed(self, core: Core) -> int:
+        """Write this instance's values back into Redis: 1 written, 0 Redis has this version
+        or a newer one, -1 Redis has an older one that kernels have committed on."""
         link = self.link
         written = await link.retrying(
             f"{self.label}: writing the values back into Redis",
@@ -158,7 +160,7 @@ class Follower:
                 [self.version, self.fence, self._lease_ms(), self.channel, *self._pairs(core)],
             ),
         )
-        return bool(written)
+        return int(written)
 
     def _busy(self, core: Core) -> bool:
         """A step here holds the shared lock, or has written: nothing may be applied now."""
@@ -180,19 +182,22 @@ class Follower:
             if version == -1 or version < since:
                 # Redis lost the state (restarted without persistence): write ours back, unless
                 # a kernel with newer values did so first.
-                if await self._seed(core):
+                outcome = await self._seed(core)
+                if outcome == 1:
                     return True
-                if version == -1 or self.version != since:
-                    continue
+                if outcome == 0 or self.version != since:
+                    continue  # a kernel with these values or newer wrote them back: fetch
                 if not locked and self._busy(core):
                     return False
+                fetched = await self._fetch(-1)
                 self._report(core, SharedStateError(
-                    f"{self.label}: Redis lost commits {version + 1} to {since} (it restarted "
-                    "without persistence, and this kernel came back after the others had gone "
-                    "on). This kernel now shows Redis's values. Run Redis with persistence "
+                    f"{self.label}: Redis restarted without persistence, and other kernels "
+                    f"committed on the values written back (version {int(fetched[0])}) before "
+                    f"this kernel, which had version {since}, came back: its newer commits are "
+                    "lost, and it now shows Redis's values. Run Redis with persistence "
                     "(appendonly yes) to keep every commit."
                 ))
-                self._load(core, await self._fetch(-1))
+                self._load(core, fetched)
                 return True
             self._load(core, fetched)
             return True

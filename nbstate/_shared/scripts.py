@@ -196,14 +196,16 @@ return out
 # restarted Redis), or when what Redis holds is older and was itself written back by a kernel
 # (``last`` is "seed|<version>": nobody has committed on top of it, so nothing is lost by
 # replacing it) or is still in its first lease after a restart. Tells the other kernels to
-# catch up. Returns 1 when written, else 0 (the caller then fetches).
+# catch up. Returns 1 when written; 0 when Redis holds this version or a newer one (the caller
+# fetches); -1 when Redis holds an older version that kernels have committed on since it was
+# written back (this kernel's newer commits are lost).
 SEED = """
 local exists = redis.call('EXISTS', KEYS[5]) == 1
 if exists then
   if tonumber(redis.call('GET', KEYS[5])) >= tonumber(ARGV[1]) then return 0 end
   local last = redis.call('GET', KEYS[6]) or ''
   if string.sub(last, 1, 5) ~= 'seed|' and redis.call('EXISTS', KEYS[7]) == 0 then
-    return 0
+    return -1
   end
 end
 redis.call('DEL', KEYS[3], KEYS[4])

@@ -117,7 +117,7 @@ class RedisStore(Follower, Store):
                 scripts.SEED, len(self.keys), *self.keys, 0, 0, self._lease_ms(), self.channel,
                 *self._pairs(core),
             )
-            if not seeded:
+            if seeded != 1:  # the state is in Redis already: load it
                 self._load(core, sync.eval(scripts.FETCH, len(self.keys), *self.keys, -1))
         except connection_errors() as exc:
             raise SharedStateError(

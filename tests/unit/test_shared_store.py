@@ -336,6 +336,33 @@ async def test_a_restarted_redis_gets_the_values_back(url: str, server: RedisSer
     assert stored(server, "Counter", "n") == 6
 
 
+async def test_values_written_back_and_committed_on_elsewhere_win_and_the_loss_is_reported(
+    url: str, server: RedisServer
+) -> None:
+    a = Counter()
+    link = a.__dict__["_nbstate"].store.link
+    await settle_until(lambda: "nbstate:Counter" in link.subscribed)
+    for _ in range(5):
+        async with a:
+            a.n += 1
+    # Redis lost everything; another kernel wrote back version 1 and committed version 2 on it
+    # before this one came back (what those kernels' scripts leave in Redis).
+    r = server.client()
+    r.flushall()
+    r.hset("nbstate:Counter:vars", mapping={"n": pickle.dumps(2), "items": pickle.dumps([])})
+    r.hset("nbstate:Counter:vers", mapping={"n": 2, "items": 1})
+    r.set("nbstate:Counter:version", 2)
+    r.set("nbstate:Counter:last", "another-commit|2")
+    r.publish("nbstate:Counter", "seeded")
+    await settle_until(lambda: a.n == 2)
+    [record] = rx.errors(a)
+    assert "its newer commits are lost" in str(record.exception)
+    assert stored(server, "Counter", "n") == 2  # this kernel did not overwrite the newer work
+    async with a:
+        a.n += 1
+    assert stored(server, "Counter", "n") == 3
+
+
 async def test_event_handlers_and_background_tasks_run_under_the_shared_lock(
     url: str, server: RedisServer
 ) -> None:
