@@ -187,7 +187,15 @@ class Link:
         errors = connection_errors()
         delay = 0.02
         lost = False
+        me = asyncio.current_task()
+
+        def stopping() -> None:
+            # redis-py may turn a cancellation inside a read into a closed connection (or a
+            # quiet return): the task still carries the request, so honour it here.
+            if me is not None and me.cancelling():
+                raise asyncio.CancelledError
         while True:
+            stopping()
             pubsub = self.client.pubsub()
             try:
                 self.subscribed = set()
@@ -201,6 +209,7 @@ class Link:
                 while True:
                     await self._subscribe(pubsub)
                     msg = await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.05)
+                    stopping()
                     if msg is None or msg.get("type") != "message":
                         continue
                     channel = msg["channel"]
@@ -219,6 +228,7 @@ class Link:
                 lost = True
                 with contextlib.suppress(Exception):
                     await pubsub.aclose()
+                stopping()
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 0.25)
 
@@ -235,6 +245,21 @@ class Link:
         if gone:
             await pubsub.unsubscribe(*sorted(gone))
             self.subscribed -= gone
+
+
+async def stop_listeners() -> None:
+    """Stop every link's listener and pending work on the running loop, and wait for them
+    (headless tests call this before their loop ends; a kernel's loop never ends)."""
+    loop = asyncio.get_running_loop()
+    tasks = [
+        t
+        for link in _links.values()
+        for t in [link.listener, *link.tasks]
+        if t is not None and not t.done() and t.get_loop() is loop
+    ]
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def _forget_clients() -> None:

@@ -13,9 +13,10 @@ import pytest
 import redis
 
 import nbstate as rx
+from nbstate._shared.link import stop_listeners
 from tests.shared.redis_server import RedisServer
 
-pytestmark = pytest.mark.timeout(60)
+pytestmark = pytest.mark.timeout(30)
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +35,13 @@ def url(server: RedisServer) -> Iterator[str]:
         yield server.url
     finally:
         rx.app.redis_url, rx.app.redis_lease, rx.app.redis_timeout = old
+
+
+@pytest.fixture(autouse=True)
+async def quiet_listeners() -> Any:
+    """Each test runs on a loop of its own: stop the Redis listeners before it closes."""
+    yield
+    await stop_listeners()
 
 
 def stored(server: RedisServer, key: str, name: str) -> Any:
