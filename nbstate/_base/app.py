@@ -51,11 +51,11 @@ class App:
         """The Redis server that holds shared states (``class S(State, shared=True)``), such as
         ``"redis://localhost:6379/0"``. None reads the environment variable
         ``NBSTATE_REDIS_URL``."""
-        self.redis_lease = 10.0
+        self.redis_lease: float | None = None
         """Seconds a shared state's cross-kernel lock lasts without renewal. A holder renews it
         while its block runs, so this bounds only how long a kernel that died holding the lock
-        keeps others waiting. The environment variable ``NBSTATE_REDIS_LEASE`` overrides the
-        default."""
+        keeps others waiting. None reads the environment variable ``NBSTATE_REDIS_LEASE``, and
+        without it 10 seconds."""
         self.redis_timeout = 30.0
         """Seconds a shared state keeps retrying while Redis cannot be reached (a restarted
         server, a dropped connection) before its block fails with an error."""

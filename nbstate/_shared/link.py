@@ -51,10 +51,9 @@ def redis_url() -> str:
 
 def lease_seconds() -> float:
     """How long the cross-kernel lock lasts without renewal (``app.redis_lease``)."""
-    env = os.environ.get("NBSTATE_REDIS_LEASE")
-    if env and app.redis_lease == 10.0:
-        return float(env)
-    return float(app.redis_lease)
+    if app.redis_lease is not None:
+        return float(app.redis_lease)
+    return float(os.environ.get("NBSTATE_REDIS_LEASE") or 10.0)
 
 
 def link_for(url: str) -> Link:
