@@ -12,6 +12,7 @@ import type { Callback, EventSpec, ModelLike, TreeNode } from "./types";
 import { markdownFor } from "./markdown-loader";
 import type { DownloadMessage, ToastMessage } from "./notices";
 import { ToastArea, maybeDownload, registerView } from "./notices";
+import { keepSnapshotAtSave } from "./saved-snapshot";
 import { encodeWire } from "./wire-values";
 
 const REF_PREFIX = "IPY_MODEL_";
@@ -67,6 +68,7 @@ export class NbView {
   private refsKey = "";
   private loading = false;
   private unregister: () => void = () => {};
+  private unwatchSaves: () => void = () => {};
   // Backbone sets every attribute of an update before firing any change event, so when tree
   // and states change together, either handler already sees both new values.
   private readonly onTree: Callback = () => {
@@ -121,6 +123,7 @@ export class NbView {
     this.model.on("change:_nbstate_notice", this.onNotice, this.ctx);
     this.onNotice();
     this.unregister = registerView(this.viewId());
+    this.unwatchSaves = keepSnapshotAtSave(this.model, this.viewId(), this.root);
     await this.load();
   }
 
@@ -288,6 +291,7 @@ export class NbView {
     this.model.off("change:_nbstate_notice", this.onNotice, this.ctx);
     this.detachStates();
     this.unregister();
+    this.unwatchSaves();
     this.errors.dispose();
     this.toasts.dispose();
     this.pending.clear();

@@ -2,6 +2,8 @@
 
 A view's mimebundle carries it as ``text/html``. Jupyter frontends with a widget manager show
 the live view instead; pages without one (nbconvert's HTML export, nbviewer, GitHub) show this.
+This is the picture as of display time; when JupyterLab or Notebook 7 saves the notebook, the
+live view writes an inert copy of what it shows then in its place (js/src/saved-snapshot.ts).
 It is inert: no scripts, no event handlers, controls drawn disabled, every text and attribute
 escaped, and URLs kept only when they are http(s), mailto, ``#...`` or relative (images: also
 ``data:image/...``), as the live view keeps them. It reads only the values the browser holds

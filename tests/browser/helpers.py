@@ -362,15 +362,25 @@ def widget_manager_state(page: Page) -> dict[str, object]:
 
 
 def save_notebook(page: Page, timeout: float = RUN_TIMEOUT) -> None:
-    """Save the current notebook with Ctrl+S and wait until it is no longer dirty."""
+    """Save the current notebook with Ctrl+S, as a person does, and wait until it is on disk.
+
+    JupyterLab saves on Ctrl+S even when the document is not dirty, so the wait is for the
+    saved file's new ``last_modified``, and then for a clean document.
+    """
+    before = page.evaluate(
+        "() => window.jupyterapp.shell.currentWidget.context.contentsModel?.last_modified ?? null"
+    )
     current_notebook(page).locator(".jp-Notebook").first.click(position={"x": 5, "y": 5})
     page.keyboard.press("Escape")
     page.keyboard.press("Control+s")
     page.wait_for_function(
-        """() => {
+        """(before) => {
             const w = window.jupyterapp.shell.currentWidget;
-            return !!w && !!w.context && !w.context.model.dirty;
+            if (!w || !w.context || w.context.model.dirty) return false;
+            const now = w.context.contentsModel?.last_modified ?? null;
+            return now !== null && now !== before;
         }""",
+        arg=before,
         timeout=timeout,
     )
 
