@@ -30,6 +30,7 @@ OUTPUTS = tuple(  # must exist after the build
     f"{STATIC_DIR}/{name}" for name in ("view.js", "loader.js", "hub.js", "markdown.js", "view.css")
 )
 NPM_TIMEOUT = 30 * 60  # seconds, per npm command
+LABEXT_LOADER = "share/jupyter/labextensions/nbstate/static/loader.js"
 
 
 class FrontendBuildError(RuntimeError):
@@ -169,6 +170,11 @@ class CustomBuildHook(BuildHookInterface):  # type: ignore[type-arg]
             for path in sorted(static.rglob("*")):
                 if path.is_file():
                     build_data["artifacts"].append(f"/{path.relative_to(root).as_posix()}")
+        # The view ESM is also served by Jupyter, from share/jupyter/labextensions/, so pages
+        # import it by URL (nbstate/_wire/assets.py, ModuleBase).
+        loader = static / "loader.js"
+        if loader.is_file():
+            build_data["shared_data"][str(loader)] = LABEXT_LOADER
 
     def clean(self, versions: list[str]) -> None:
         static = Path(self.root) / STATIC_DIR

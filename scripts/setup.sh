@@ -162,6 +162,14 @@ if [ "$SKIP_JS" != 1 ] && [ ! -d js/node_modules ] && [ -f js/package.json ]; th
     (cd js && npm ci --no-audit --no-fund)
 fi
 
+# Jupyter serves share/jupyter/labextensions/ to its pages; a wheel installs the view ESM there
+# (nbstate/static/loader.js; see nbstate/_wire/assets.py, ModuleBase). For this checkout's
+# editable install, link the folder, so the served file is always the one the kernel sends.
+served="$VENV/share/jupyter/labextensions/nbstate/static"
+mkdir -p "$(dirname "$served")"
+[ -L "$served" ] || rm -rf "$served"
+ln -sfn "$ROOT/nbstate/static" "$served"
+
 # An editable install leaves the package uncompiled, and this machine sets
 # PYTHONDONTWRITEBYTECODE: without cached bytecode every kernel would compile nbstate on import
 # (about 110 ms), which pip does once for an installed wheel. Only changed files are recompiled.

@@ -1,6 +1,7 @@
 /** `initialize` for the kernel's hub model (its ESM is hub.js; see hub.ts). */
 import { installHub } from "./hub";
 import { registerRuntime, runtimeFromHub } from "./import-source";
+import { reportModuleBase } from "./module-base";
 import type { ModelLike } from "./types";
 import { render } from "./widget";
 
@@ -20,5 +21,7 @@ export function initialize({ model }: { model: ModelLike }): (() => void) | void
   } else if (model.get("_nbstate_runtime")) {
     runtimeFromHub(model).catch((err) => console.warn("[nbstate] could not load the renderer:", err));
   }
-  return installHub(model);
+  const stop = installHub(model);
+  void reportModuleBase(model);
+  return stop;
 }

@@ -245,6 +245,7 @@ class View(assets.FixedModule):
         model_id = uuid.uuid4().hex
         super().__init__(
             model_id=model_id,
+            _esm=assets.MODULES.view_esm(),
             _nbstate_view_id=model_id,
             _nbstate_hub=hub,
             tree=tree,

@@ -9,6 +9,12 @@
 - ``markdown.js``: the Markdown renderer, put on the hub when the first view with a
   ``markdown`` component is shown.
 
+A view's ESM is also served by Jupyter (``share/jupyter/labextensions/nbstate/static/``, from
+the wheel; ``scripts/setup.sh`` links it for a checkout): anywidget imports an ``http(s)`` ESM
+by URL, which the page imports once, where an inline ESM is imported from a new Blob URL for
+every view (10-30 ms on the first render's path). Each page's hub checks that its server serves
+exactly this loader and says where (``MODULES``); while every page agrees, views name the URL.
+
 State models carry ``STATE_ESM``, an empty module: they draw nothing (``model.py``).
 
 A checkout whose bundle was never built gets modules that say so in the page.
@@ -59,6 +65,43 @@ def runtime_id() -> str:
 
 def loader_esm() -> str:
     return _read("loader.js") or _MISSING_RUNTIME
+
+
+@functools.cache
+def loader_id() -> str:
+    """Names the loader's content: its URL carries it, so no cache serves another version."""
+    return hashlib.sha256(loader_esm().encode()).hexdigest()[:16]
+
+
+LOADER_PATH = "nbstate/static/loader.js"
+"""Where the loader is served, below a page's labextensions URL."""
+
+
+class ModuleBase:
+    """Where the pages of this kernel can import a view's ESM from, as their hubs report it.
+
+    A page's hub fetches ``<its labextensions URL>/nbstate/static/loader.js?v=<loader_id>``
+    and reports the base URL if the text is exactly this kernel's loader, or ``None``. A view
+    names the URL only while every page that reported agrees on one base: a page of another
+    origin (or one whose server does not serve the file) could not import it, so then every
+    view carries the loader inline, as before any page reported.
+    """
+
+    def __init__(self) -> None:
+        self.pages: dict[str, str | None] = {}
+
+    def report(self, page: str, base: str | None) -> None:
+        self.pages[page] = base
+
+    def view_esm(self) -> str:
+        bases = set(self.pages.values())
+        if len(bases) != 1:
+            return loader_esm()
+        (base,) = bases
+        return loader_esm() if base is None else f"{base}{LOADER_PATH}?v={loader_id()}"
+
+
+MODULES = ModuleBase()
 
 
 def hub_esm() -> str:

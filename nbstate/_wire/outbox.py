@@ -14,6 +14,7 @@ a full batch with every state's current values.
 from __future__ import annotations
 
 import asyncio
+import re
 import weakref
 from typing import Any, Protocol
 
@@ -23,6 +24,9 @@ from .._base.app import app
 from .._base.loop import call_on_main, current_loop, loop_or_none
 from . import assets
 from .protocol import BatchEntry, BatchMessage
+
+_BASE = re.compile(r"https?://[^\s?#]{1,2000}/")
+"""A page's labextensions URL, as its hub reports it: absolute, no query, ending in /."""
 
 
 class Source(Protocol):
@@ -50,10 +54,16 @@ class Hub(assets.FixedModule):
     _nbstate_runtime = traitlets.Unicode("").tag(sync=True)
     _nbstate_runtime_id = traitlets.Unicode("").tag(sync=True)
     _nbstate_markdown = traitlets.Unicode("").tag(sync=True)
+    # What a page checks before its views import the loader by URL (assets.ModuleBase).
+    _nbstate_loader = traitlets.Unicode("").tag(sync=True)
+    _nbstate_loader_path = traitlets.Unicode("").tag(sync=True)
 
     def __init__(self) -> None:
         super().__init__(
-            _nbstate_runtime=assets.runtime(), _nbstate_runtime_id=assets.runtime_id()
+            _nbstate_runtime=assets.runtime(),
+            _nbstate_runtime_id=assets.runtime_id(),
+            _nbstate_loader=assets.loader_esm(),
+            _nbstate_loader_path=f"{assets.LOADER_PATH}?v={assets.loader_id()}",
         )
 
     def need_markdown(self) -> None:
@@ -140,13 +150,25 @@ class Outbox:
         self.sent += 1
 
     def receive(self, msg: Any) -> None:
-        """A message from a frontend's hub: ``hello`` asks for every current value."""
+        """A message from a frontend's hub: ``hello`` asks for every current value; ``modules``
+        says where that page imports a view's ESM from (``assets.MODULES``)."""
         content = msg.get("content") if isinstance(msg, dict) else None
         data = content.get("data") if isinstance(content, dict) else None
         body = data.get("content") if isinstance(data, dict) else None
         method = data.get("method") if isinstance(data, dict) else None
         if method == "request_state" and self.hub is not None:
             self.hub.send_state()
+            return
+        if method == "custom" and isinstance(body, dict) and body.get("kind") == "modules":
+            page, base = body.get("page"), body.get("base")
+            if (
+                isinstance(page, str)
+                and 0 < len(page) <= 64
+                and (base is None or (isinstance(base, str) and _BASE.fullmatch(base)))
+            ):
+                assets.MODULES.report(page, base)
+            else:
+                app.refused += 1
             return
         if method != "custom" or not isinstance(body, dict) or body.get("kind") != "hello":
             app.refused += 1
@@ -166,6 +188,7 @@ class Outbox:
             self.handle.cancel()
         if self.hub is not None:
             self.hub.close()
+        assets.MODULES.pages.clear()
         self.__init__()  # type: ignore[misc]
 
 

@@ -94,6 +94,15 @@ class BatchMessage(TypedDict):
     full: NotRequired[bool]
 
 
+class ModulesMessage(TypedDict):
+    """Browser -> kernel on the hub model, once per page: where that page can import a view's
+    ESM from (its labextensions URL), or ``None`` (``assets.ModuleBase``)."""
+
+    kind: Literal["modules"]
+    page: str
+    base: str | None
+
+
 class ErrorEntry(TypedDict):
     """One error shown in the error area of every view of a state (``_nbstate_errors``)."""
 

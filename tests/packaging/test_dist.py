@@ -35,6 +35,7 @@ from .dist import (
 pytestmark = pytest.mark.timeout(600)
 
 BUNDLE = ("view.js", "view.css", "loader.js", "hub.js", "markdown.js")
+SERVED_LOADER = "share/jupyter/labextensions/nbstate/static/loader.js"
 CLASSIFIERS = (
     "Framework :: Jupyter",
     "Framework :: Jupyter :: JupyterLab",
@@ -70,6 +71,9 @@ def test_the_wheel_carries_the_bundle_types_and_license() -> None:
         [license_name] = [n for n in names if n.endswith(".dist-info/licenses/LICENSE")]
         license_text = whl.read(license_name).decode()
         typed = whl.read("nbstate/py.typed")
+        # Jupyter serves share/jupyter/labextensions/: the view ESM, for pages to import by URL.
+        [served] = [n for n in names if n.endswith(".data/data/" + SERVED_LOADER)]
+        assert whl.read(served) == whl.read("nbstate/static/loader.js")
     needed = [f"nbstate/static/{name}" for name in BUNDLE]
     needed += ["nbstate/py.typed", "nbstate/mypy.py", "nbstate/testing.py", "nbstate/__init__.py"]
     assert not [n for n in needed if n not in names], sorted(names)
@@ -177,6 +181,7 @@ def test_building_from_the_sdist_without_node_says_what_to_do(case: str) -> None
 INSPECT = """
 import importlib.metadata as md, json, pathlib, shutil, sys
 import nbstate
+SERVED = "share/jupyter/labextensions/nbstate/static/loader.js"
 pkg = pathlib.Path(nbstate.__file__).parent
 dist = md.distribution("nbstate")
 print(json.dumps({
@@ -190,6 +195,8 @@ print(json.dumps({
     "present": sorted(p.name for p in (pkg / "static").iterdir()) + (
         ["py.typed"] if (pkg / "py.typed").is_file() else []),
     "license_files": [str(f) for f in dist.files or () if "licenses" in str(f)],
+    "served_loader_same": (pathlib.Path(sys.prefix) / SERVED).read_bytes()
+        == (pkg / "static" / "loader.js").read_bytes(),
 }))
 """
 
@@ -228,6 +235,7 @@ def test_the_wheel_installs_into_a_clean_venv_without_node() -> None:
     assert info["version"] == "0.1.0"
     assert not [f for f in (*BUNDLE, "py.typed") if f not in info["present"]], info["present"]
     assert [Path(f).name for f in info["license_files"]] == ["LICENSE"]
+    assert info["served_loader_same"]  # in the venv's share/jupyter/labextensions/
     # The dependencies pip resolved are consistent (pip check, run by this checkout's pip).
     pip_check: list[str | Path] = [sys.executable, "-m", "pip", "--python", venv.python, "check"]
     check(run(pip_check, env=env, timeout=120))

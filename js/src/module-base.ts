@@ -1,0 +1,62 @@
+/**
+ * Tells the kernel where this page can import a view's ESM from (docs/protocol.md, "modules").
+ *
+ * anywidget imports a model's ESM by URL when it is an http(s) URL (once per page: later views
+ * reuse the module), and from a new Blob URL for every view otherwise, which costs 10-30 ms on
+ * each view's first render. The wheel installs the view ESM under the labextensions folder, which
+ * Jupyter serves; this checks that the page's server serves exactly the kernel's loader there,
+ * imports it once, and reports the base URL (or null). The kernel uses the URL only while every
+ * page agrees.
+ */
+import type { ModelLike } from "./types";
+
+/** One id per page load: the kernel keeps one report per page. */
+const PAGE_ID = Math.random().toString(36).slice(2, 14) + Date.now().toString(36);
+
+/** The page's labextensions URL (JupyterLab, Notebook 7, Voila put it in their page config). */
+export function labextensionsBase(doc: Document): string | null {
+  const el = doc.getElementById("jupyter-config-data");
+  if (!el?.textContent) return null;
+  let config: Record<string, unknown>;
+  try {
+    config = JSON.parse(el.textContent) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+  const url = config.fullLabextensionsUrl;
+  if (typeof url !== "string" || url === "") return null;
+  let base: URL;
+  try {
+    base = new URL(url.endsWith("/") ? url : url + "/", doc.baseURI);
+  } catch {
+    return null;
+  }
+  if (base.protocol !== "http:" && base.protocol !== "https:") return null;
+  base.search = "";
+  base.hash = "";
+  return base.href;
+}
+
+/** The base URL if `base + path` serves exactly `expected` and imports as a module, else null. */
+export async function checkedBase(base: string, path: string, expected: string): Promise<string | null> {
+  try {
+    const res = await fetch(base + path, { credentials: "same-origin", cache: "no-cache" });
+    if (!res.ok || (await res.text()) !== expected) return null;
+    // Import it now: the first view that names the URL then finds it in the page's modules.
+    await import(/* @vite-ignore */ base + path);
+    return base;
+  } catch {
+    return null;
+  }
+}
+
+/** Checks and reports this page's base for the view ESM (once per hub model in the page). */
+export async function reportModuleBase(hub: ModelLike): Promise<void> {
+  const path = hub.get("_nbstate_loader_path");
+  const expected = hub.get("_nbstate_loader");
+  if (typeof path !== "string" || path === "" || typeof expected !== "string" || expected === "") return;
+  const doc = globalThis.document;
+  const base = doc ? labextensionsBase(doc) : null;
+  const found = base === null ? null : await checkedBase(base, path, expected);
+  hub.send({ kind: "modules", page: PAGE_ID, base: found });
+}

@@ -1,0 +1,100 @@
+"""Views import their ESM from the server once the page has checked it is served.
+
+In JupyterLab and Notebook 7 the page's hub fetches ``nbstate/static/loader.js`` from its
+labextensions URL, finds the kernel's exact loader and says so; the next view the kernel shows
+names that URL (anywidget then imports it once per page instead of from a new Blob URL per
+view), renders, and takes clicks like any other view.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, Request, expect
+
+from .helpers import (
+    add_and_run_cell,
+    cell_outputs,
+    open_notebook_in_lab,
+    open_notebook_in_notebook7,
+    run_all_cells,
+    run_cell,
+    widget_manager_state,
+)
+from .servers import JupyterServer, write_notebook
+
+SOURCE = """
+import nbstate as rx
+
+class Tally(rx.State):
+    n: int = 0
+
+    def add(self):
+        self.n += 1
+
+rx.hstack(rx.text("n=", Tally.n), rx.button("Add", on_click=Tally.add))
+"""
+REPORTS = "from nbstate._wire import assets\nprint(set(assets.MODULES.pages.values()))"
+AGAIN = 'rx.hstack(rx.text("again n=", Tally.n), rx.button("Add again", on_click=Tally.add))'
+
+FRONTENDS: dict[str, tuple[str, Callable[..., None]]] = {
+    "lab": ("jupyter_lab_server", open_notebook_in_lab),
+    "notebook7": ("notebook7_server", open_notebook_in_notebook7),
+}
+
+
+def _view_esms(page: Page) -> list[str]:
+    state = widget_manager_state(page)["state"]
+    assert isinstance(state, dict)
+    return [m["state"]["_esm"] for m in state.values() if "tree" in m["state"]]
+
+
+@pytest.mark.parametrize("frontend", sorted(FRONTENDS))
+def test_later_views_import_the_served_loader(
+    frontend: str, page: Page, jupyter_root: Path, request: pytest.FixtureRequest
+) -> None:
+    server_fixture, open_in = FRONTENDS[frontend]
+    server: JupyterServer = request.getfixturevalue(server_fixture)
+    fetched: list[str] = []
+
+    def on_request(req: Request) -> None:
+        if "/nbstate/static/loader.js" in req.url:
+            fetched.append(req.url)
+
+    page.on("request", on_request)
+    name = f"view_modules_{frontend}.ipynb"
+    write_notebook(jupyter_root / name, [SOURCE])
+    open_in(page, server, name)
+    run_all_cells(page)
+    first = cell_outputs(page, 0).locator(".nbstate-view")
+    expect(first.get_by_text("n=0")).to_be_visible(timeout=20_000)
+    # The first view came with the kernel's first cell, before the page could report: inline.
+    [esm] = _view_esms(page)
+    assert not esm.startswith("http")
+    # The page checked the served loader (its server serves this checkout's build).
+    deadline = time.monotonic() + 20
+    while not fetched and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    assert fetched and fetched[0].startswith(server.url), fetched
+    # ... and told the kernel (its report travels on the hub after the check).
+    reported = add_and_run_cell(page, REPORTS)
+    for _ in range(10):
+        if server.url in reported:
+            break
+        page.wait_for_timeout(300)
+        reported = run_cell(page, 1).inner_text()
+    assert server.url in reported, reported
+
+    add_and_run_cell(page, AGAIN)
+    second = cell_outputs(page, 2).locator(".nbstate-view")
+    expect(second.get_by_text("again n=0")).to_be_visible(timeout=20_000)
+    urls = [e for e in _view_esms(page) if e.startswith("http")]
+    assert len(urls) == 1 and urls[0].startswith(server.url), _view_esms(page)
+    assert "/nbstate/static/loader.js?v=" in urls[0]
+
+    second.get_by_role("button", name="Add again").click()
+    expect(second.get_by_text("again n=1")).to_be_visible()
+    expect(first.get_by_text("n=1")).to_be_visible()
