@@ -57,10 +57,24 @@ export interface RuntimeModule {
 }
 
 const RUNTIMES = Symbol.for("nbstate.runtimes");
+const WAITING = Symbol.for("nbstate.runtimeWaiters");
+
+/**
+ * How long a view waits for the hub's module to register the renderer before importing the
+ * copy the hub carries. On a fresh page the hub's module (which bundles the renderer) and the
+ * first view's loader load side by side; the loader usually finishes first, and importing a
+ * second copy of the renderer then competes with the hub's for 20-40 ms.
+ */
+export const HUB_WAIT_MS = 2000;
 
 function runtimes(): Map<string, Promise<RuntimeModule>> {
   const g = globalThis as unknown as Record<symbol, Map<string, Promise<RuntimeModule>> | undefined>;
   return (g[RUNTIMES] ??= new Map());
+}
+
+function waiters(): Map<string, (mod: RuntimeModule) => void> {
+  const g = globalThis as unknown as Record<symbol, Map<string, (mod: RuntimeModule) => void> | undefined>;
+  return (g[WAITING] ??= new Map());
 }
 
 /**
@@ -69,14 +83,20 @@ function runtimes(): Map<string, Promise<RuntimeModule>> {
  * registers it here, so the first view does not wait for a second import after the hub's.
  */
 export function registerRuntime(id: string, mod: RuntimeModule): void {
+  const waiting = waiters().get(id);
+  if (waiting) {
+    waiters().delete(id);
+    waiting(mod); // views are waiting for exactly this
+    return;
+  }
   const cache = runtimes();
   if (!cache.has(id)) cache.set(id, Promise.resolve(mod));
 }
 
 /**
- * The renderer the hub model carries (`_nbstate_runtime`), imported at most once per page and
- * runtime id (`_nbstate_runtime_id`). The hub starts it as soon as it exists, so the first view
- * usually finds it loaded.
+ * The renderer of the hub's runtime id (`_nbstate_runtime_id`), once per page: the copy the
+ * hub's module registers, or, if none comes within `HUB_WAIT_MS`, the hub's `_nbstate_runtime`
+ * imported (a hub without an id is imported at once).
  */
 export function runtimeFromHub(hub: ModelLike): Promise<RuntimeModule> {
   const id = hub.get("_nbstate_runtime_id");
@@ -87,9 +107,29 @@ export function runtimeFromHub(hub: ModelLike): Promise<RuntimeModule> {
   const cache = runtimes();
   let mod = cache.get(id);
   if (!mod) {
-    mod = importSource<RuntimeModule>(source);
+    mod = new Promise<RuntimeModule>((resolve, reject) => {
+      const load = (): void => {
+        importSource<RuntimeModule>(source).then(resolve, (err: unknown) => {
+          cache.delete(id); // a failed import may be retried by the next view
+          reject(err);
+        });
+      };
+      if (id === "") {
+        load();
+        return;
+      }
+      const timer = setTimeout(() => {
+        if (waiters().get(id) !== done) return;
+        waiters().delete(id);
+        load();
+      }, HUB_WAIT_MS);
+      const done = (m: RuntimeModule): void => {
+        clearTimeout(timer);
+        resolve(m);
+      };
+      waiters().set(id, done);
+    });
     cache.set(id, mod);
-    mod.catch(() => cache.delete(id)); // a failed import may be retried by the next view
   }
   return mod;
 }

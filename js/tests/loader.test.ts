@@ -7,6 +7,7 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import hubModule from "../src/hub-model";
+import { HUB_WAIT_MS } from "../src/import-source";
 import loader from "../src/loader";
 import { FakeModel, FakeWidgetManager, comp, state, text, v } from "./helpers";
 
@@ -39,6 +40,19 @@ function viewOf(manager: FakeWidgetManager, hubRef: string, n: number): FakeMode
   );
 }
 
+/** Renders a view whose hub's module never registers its renderer (it failed to load, say):
+ * after HUB_WAIT_MS the loader imports the copy the hub carries. */
+async function renderWithoutHubModule(model: FakeModel, el: HTMLElement): Promise<unknown> {
+  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+  try {
+    const rendered = loader.render({ model: model as never, el });
+    await vi.advanceTimersByTimeAsync(HUB_WAIT_MS);
+    return await rendered;
+  } finally {
+    vi.useRealTimers();
+  }
+}
+
 describe("the view loader", () => {
   it("renders with the hub's renderer, imported once for many views", async () => {
     const manager = new FakeWidgetManager();
@@ -50,7 +64,7 @@ describe("the view loader", () => {
     for (let i = 0; i < 5; i++) {
       const el = document.createElement("div");
       document.body.appendChild(el);
-      cleanups.push(await loader.render({ model: viewOf(manager, "IPY_MODEL_" + hub.model_id, i) as never, el }));
+      cleanups.push(await renderWithoutHubModule(viewOf(manager, "IPY_MODEL_" + hub.model_id, i), el));
       els.push(el);
     }
     expect(els.map((el) => el.querySelector("h2")?.textContent)).toEqual(["0", "1", "2", "3", "4"]);
@@ -63,7 +77,7 @@ describe("the view loader", () => {
     const manager = new FakeWidgetManager();
     const hub = new FakeModel({ _nbstate_hub: "kernel", _nbstate_runtime: runtimeSource("b"), _nbstate_runtime_id: "rt-b" }, manager);
     const el = document.createElement("div");
-    await loader.render({ model: viewOf(manager, "IPY_MODEL_" + hub.model_id, 7) as never, el });
+    await renderWithoutHubModule(viewOf(manager, "IPY_MODEL_" + hub.model_id, 7), el);
     expect(el.querySelector("h2")!.textContent).toBe("7");
     expect((globalThis as { __nbstateMarker?: string }).__nbstateMarker).toBe("b");
   });
@@ -81,12 +95,28 @@ describe("the view loader", () => {
     release();
   });
 
+  it("a view that loads before the hub's module waits for it, and imports nothing", async () => {
+    const manager = new FakeWidgetManager();
+    const g = globalThis as { __nbstateLoads?: number };
+    const hub = new FakeModel({ _nbstate_hub: "kernel", _nbstate_runtime: runtimeSource("w"), _nbstate_runtime_id: "rt-w" }, manager);
+    const before = g.__nbstateLoads ?? 0;
+    const el = document.createElement("div");
+    const rendered = loader.render({ model: viewOf(manager, "IPY_MODEL_" + hub.model_id, 5) as never, el });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(el.querySelector("h2")).toBeNull(); // waiting for the hub's module
+    const release = hubModule.initialize({ model: hub as never }) as () => void;
+    await rendered;
+    expect(el.querySelector("h2")!.textContent).toBe("5");
+    expect((g.__nbstateLoads ?? 0) - before).toBe(0);
+    release();
+  });
+
   it("a page that already holds a runtime keeps it when a hub of the same version loads", async () => {
     const manager = new FakeWidgetManager();
     const g = globalThis as { __nbstateLoads?: number; __nbstateMarker?: string };
     const first = new FakeModel({ _nbstate_hub: "kernel", _nbstate_runtime: runtimeSource("d"), _nbstate_runtime_id: "rt-d" }, manager);
     const el = document.createElement("div");
-    await loader.render({ model: viewOf(manager, "IPY_MODEL_" + first.model_id, 1) as never, el });
+    await renderWithoutHubModule(viewOf(manager, "IPY_MODEL_" + first.model_id, 1), el);
     expect(g.__nbstateMarker).toBe("d");
     const before = g.__nbstateLoads ?? 0;
     const second = new FakeModel({ _nbstate_hub: "kernel", _nbstate_runtime: runtimeSource("e"), _nbstate_runtime_id: "rt-d" }, manager);
