@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from .helpers import NOTEBOOK_FRONTENDS, NotebookFrontend
 from .servers import JupyterServer, make_jupyter_env, start_server
 
 if TYPE_CHECKING:
@@ -118,6 +119,13 @@ def voila_server(
 ) -> Iterator[JupyterServer]:
     """A real ``voila`` server for ``jupyter_root``: ``/voila/render/<name>.ipynb``."""
     yield from _server("voila", jupyter_root, jupyter_env, jupyter_logs)
+
+
+@pytest.fixture(params=sorted(NOTEBOOK_FRONTENDS))
+def notebook_frontend(request: pytest.FixtureRequest) -> NotebookFrontend:
+    """A test that takes this runs once in JupyterLab and once in Notebook 7."""
+    server_fixture, opener = NOTEBOOK_FRONTENDS[request.param]
+    return NotebookFrontend(request.param, request.getfixturevalue(server_fixture), opener)
 
 
 @pytest.fixture(autouse=True)

@@ -26,6 +26,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -144,6 +145,25 @@ def open_notebook_in_notebook7(
 ) -> None:
     """Open ``name`` in Notebook 7 (``/notebooks/<name>``); wait for an idle kernel."""
     _open_notebook(page, f"{server.url}/notebooks/{quote(name)}", timeout)
+
+
+NOTEBOOK_FRONTENDS: dict[str, tuple[str, Callable[..., None]]] = {
+    "lab": ("jupyter_lab_server", open_notebook_in_lab),
+    "notebook7": ("notebook7_server", open_notebook_in_notebook7),
+}
+"""The notebook frontends (name -> server fixture, opener) that tests run in, one by one."""
+
+
+@dataclass
+class NotebookFrontend:
+    """One notebook frontend for a test: its name, its server, and how to open a notebook."""
+
+    name: str
+    server: JupyterServer
+    opener: Callable[..., None]
+
+    def open(self, page: Page, notebook: str) -> None:
+        self.opener(page, self.server, notebook)
 
 
 def open_in_voila(

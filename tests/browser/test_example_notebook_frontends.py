@@ -14,33 +14,25 @@ from playwright.sync_api import Page
 from . import example_checks as checks
 from .helpers import (
     CounterView,
+    NotebookFrontend,
     add_and_run_cell,
     cell_outputs,
     example_source,
-    open_notebook_in_lab,
-    open_notebook_in_notebook7,
     run_all_cells,
 )
-from .servers import JupyterServer, write_notebook
-
-FRONTENDS: dict[str, tuple[str, Callable[..., None]]] = {
-    "lab": ("jupyter_lab_server", open_notebook_in_lab),
-    "notebook7": ("notebook7_server", open_notebook_in_notebook7),
-}
+from .servers import write_notebook
 
 Opener = Callable[[str], CounterView]
 
 
-@pytest.fixture(params=sorted(FRONTENDS))
-def open_example(request: pytest.FixtureRequest, page: Page, jupyter_root: Path) -> Opener:
+@pytest.fixture
+def open_example(notebook_frontend: NotebookFrontend, page: Page, jupyter_root: Path) -> Opener:
     """Opens a fresh copy of the example in one frontend, runs it and returns its view."""
-    server_fixture, open_in = FRONTENDS[request.param]
-    server: JupyterServer = request.getfixturevalue(server_fixture)
 
     def open_(what: str) -> CounterView:
-        name = f"example_{request.param}_{what}.ipynb"
+        name = f"example_{notebook_frontend.name}_{what}.ipynb"
         write_notebook(jupyter_root / name, [example_source()])
-        open_in(page, server, name)
+        notebook_frontend.open(page, name)
         run_all_cells(page)
         ui = CounterView(page, cell_outputs(page, 0).locator(".nbstate-view"))
         ui.wait_rendered()

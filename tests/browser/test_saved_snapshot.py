@@ -8,21 +8,18 @@ that file shows them too. The save does not render the live view again.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from nbconvert import HTMLExporter
 from playwright.sync_api import Page, expect
 
 from .helpers import (
+    NotebookFrontend,
     cell_outputs,
-    open_notebook_in_lab,
-    open_notebook_in_notebook7,
     run_all_cells,
     save_notebook,
 )
-from .servers import JupyterServer, write_notebook
+from .servers import write_notebook
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 SECRET = "k9-" + "secret-" + "4711"  # a backend value: never in the page, the file or the export
@@ -54,12 +51,6 @@ rx.vstack(
 )
 """
 
-FRONTENDS: dict[str, tuple[str, Callable[..., None]]] = {
-    "lab": ("jupyter_lab_server", open_notebook_in_lab),
-    "notebook7": ("notebook7_server", open_notebook_in_notebook7),
-}
-
-
 def _saved_view_html(path: Path) -> str:
     nb = json.loads(path.read_text())
     found = [
@@ -73,15 +64,12 @@ def _saved_view_html(path: Path) -> str:
     return "".join(html) if isinstance(html, list) else html
 
 
-@pytest.mark.parametrize("frontend", sorted(FRONTENDS))
 def test_saved_notebook_shows_the_values_at_save_time(
-    frontend: str, page: Page, jupyter_root: Path, request: pytest.FixtureRequest
+    notebook_frontend: NotebookFrontend, page: Page, jupyter_root: Path
 ) -> None:
-    server_fixture, open_in = FRONTENDS[frontend]
-    server: JupyterServer = request.getfixturevalue(server_fixture)
-    name = f"saved_snapshot_{frontend}.ipynb"
+    name = f"saved_snapshot_{notebook_frontend.name}.ipynb"
     path = write_notebook(jupyter_root / name, [STATE, VIEW])
-    open_in(page, server, name)
+    notebook_frontend.open(page, name)
     run_all_cells(page)
     view = cell_outputs(page, 1).locator(".nbstate-view")
     heading = view.get_by_role("heading")

@@ -9,22 +9,19 @@ view), renders, and takes clicks like any other view.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import Page, Request, expect
 
 from .helpers import (
+    NotebookFrontend,
     add_and_run_cell,
     cell_outputs,
-    open_notebook_in_lab,
-    open_notebook_in_notebook7,
     run_all_cells,
     run_cell,
     widget_manager_state,
 )
-from .servers import JupyterServer, write_notebook
+from .servers import write_notebook
 
 SOURCE = """
 import nbstate as rx
@@ -40,24 +37,16 @@ rx.hstack(rx.text("n=", Tally.n), rx.button("Add", on_click=Tally.add))
 REPORTS = "from nbstate._wire import assets\nprint(set(assets.MODULES.pages.values()))"
 AGAIN = 'rx.hstack(rx.text("again n=", Tally.n), rx.button("Add again", on_click=Tally.add))'
 
-FRONTENDS: dict[str, tuple[str, Callable[..., None]]] = {
-    "lab": ("jupyter_lab_server", open_notebook_in_lab),
-    "notebook7": ("notebook7_server", open_notebook_in_notebook7),
-}
-
-
 def _view_esms(page: Page) -> list[str]:
     state = widget_manager_state(page)["state"]
     assert isinstance(state, dict)
     return [m["state"]["_esm"] for m in state.values() if "tree" in m["state"]]
 
 
-@pytest.mark.parametrize("frontend", sorted(FRONTENDS))
 def test_later_views_import_the_served_loader(
-    frontend: str, page: Page, jupyter_root: Path, request: pytest.FixtureRequest
+    notebook_frontend: NotebookFrontend, page: Page, jupyter_root: Path
 ) -> None:
-    server_fixture, open_in = FRONTENDS[frontend]
-    server: JupyterServer = request.getfixturevalue(server_fixture)
+    frontend, server = notebook_frontend.name, notebook_frontend.server
     fetched: list[str] = []
 
     def on_request(req: Request) -> None:
@@ -67,7 +56,7 @@ def test_later_views_import_the_served_loader(
     page.on("request", on_request)
     name = f"view_modules_{frontend}.ipynb"
     write_notebook(jupyter_root / name, [SOURCE])
-    open_in(page, server, name)
+    notebook_frontend.open(page, name)
     run_all_cells(page)
     first = cell_outputs(page, 0).locator(".nbstate-view")
     expect(first.get_by_text("n=0")).to_be_visible(timeout=20_000)
