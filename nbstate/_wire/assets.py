@@ -87,15 +87,28 @@ class ModuleBase:
     view carries the loader inline, as before any page reported.
     """
 
+    MAX_PAGES = 256
+    """Page loads remembered; past that (a page reloaded hundreds of times, or a frontend
+    inventing ids) views carry the loader inline for the rest of the kernel's life."""
+
     def __init__(self) -> None:
         self.pages: dict[str, str | None] = {}
+        self.overflow = False
+
+    def reset(self) -> None:
+        """Forget every report (the testing reset)."""
+        self.pages.clear()
+        self.overflow = False
 
     def report(self, page: str, base: str | None) -> None:
+        if page not in self.pages and len(self.pages) >= self.MAX_PAGES:
+            self.overflow = True
+            return
         self.pages[page] = base
 
     def view_esm(self) -> str:
         bases = set(self.pages.values())
-        if len(bases) != 1:
+        if len(bases) != 1 or self.overflow:
             return loader_esm()
         (base,) = bases
         return loader_esm() if base is None else f"{base}{LOADER_PATH}?v={loader_id()}"

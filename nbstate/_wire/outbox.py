@@ -188,7 +188,7 @@ class Outbox:
             self.handle.cancel()
         if self.hub is not None:
             self.hub.close()
-        assets.MODULES.pages.clear()
+        assets.MODULES.reset()
         self.__init__()  # type: ignore[misc]
 
 

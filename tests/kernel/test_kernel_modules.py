@@ -102,3 +102,17 @@ def test_a_page_that_cannot_fetch_the_loader_keeps_views_on_text(kernel: KernelF
     _report(kernel, hub, {"kind": "modules", "page": "voila", "base": None})
     kernel.execute(SHOW)
     assert _views(kernel)[-1]["_esm"] == hub_state["_nbstate_loader"]
+
+
+def test_too_many_page_reports_put_views_back_on_the_text(kernel: KernelFrontend) -> None:
+    kernel.execute(SOURCE)
+    hub, hub_state = _hub(kernel)
+    _report(kernel, hub, {"kind": "modules", "page": "first", "base": LAB})
+    kernel.execute(SHOW)
+    assert _views(kernel)[-1]["_esm"].startswith(LAB)
+    max_pages = int(kernel.value("assets.ModuleBase.MAX_PAGES"))
+    for i in range(max_pages):  # one more page than it remembers, all agreeing
+        _report(kernel, hub, {"kind": "modules", "page": f"p{i}", "base": LAB})
+    kernel.execute("await rx.idle()")
+    kernel.execute(SHOW)
+    assert _views(kernel)[-1]["_esm"] == hub_state["_nbstate_loader"]
