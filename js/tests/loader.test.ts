@@ -25,12 +25,15 @@ function runtimeSource(marker: string): string {
   return `globalThis.__nbstateLoads = (globalThis.__nbstateLoads ?? 0) + 1; globalThis.__nbstateMarker = ${JSON.stringify(marker)};\n${built}`;
 }
 
-const RUNTIME = runtimeSource("a");
-
 afterEach(() => {
   vi.restoreAllMocks();
   document.body.replaceChildren();
 });
+
+/** The kernel's hub model as the page gets it: the renderer (with `marker`) under runtime `id`. */
+function hubWith(manager: FakeWidgetManager, marker: string, id: string): FakeModel {
+  return new FakeModel({ _nbstate_hub: "kernel", _nbstate_runtime: runtimeSource(marker), _nbstate_runtime_id: id }, manager);
+}
 
 function viewOf(manager: FakeWidgetManager, hubRef: string, n: number): FakeModel {
   const s = state({ n }, manager);
@@ -56,7 +59,7 @@ async function renderWithoutHubModule(model: FakeModel, el: HTMLElement): Promis
 describe("the view loader", () => {
   it("renders with the hub's renderer, imported once for many views", async () => {
     const manager = new FakeWidgetManager();
-    const hub = new FakeModel({ _nbstate_hub: "kernel", _nbstate_runtime: RUNTIME, _nbstate_runtime_id: "rt-a" }, manager);
+    const hub = hubWith(manager, "a", "rt-a");
     const g = globalThis as { __nbstateLoads?: number };
     const before = g.__nbstateLoads ?? 0;
     const els: HTMLElement[] = [];
@@ -75,7 +78,7 @@ describe("the view loader", () => {
 
   it("a new renderer version (another kernel, an upgrade) is imported beside the old one", async () => {
     const manager = new FakeWidgetManager();
-    const hub = new FakeModel({ _nbstate_hub: "kernel", _nbstate_runtime: runtimeSource("b"), _nbstate_runtime_id: "rt-b" }, manager);
+    const hub = hubWith(manager, "b", "rt-b");
     const el = document.createElement("div");
     await renderWithoutHubModule(viewOf(manager, "IPY_MODEL_" + hub.model_id, 7), el);
     expect(el.querySelector("h2")!.textContent).toBe("7");
@@ -85,7 +88,7 @@ describe("the view loader", () => {
   it("the hub registers the renderer it bundles when it is created; views import nothing", async () => {
     const manager = new FakeWidgetManager();
     const g = globalThis as { __nbstateLoads?: number };
-    const hub = new FakeModel({ _nbstate_hub: "kernel", _nbstate_runtime: runtimeSource("c"), _nbstate_runtime_id: "rt-c" }, manager);
+    const hub = hubWith(manager, "c", "rt-c");
     const before = g.__nbstateLoads ?? 0;
     const release = hubModule.initialize({ model: hub as never }) as () => void;
     const el = document.createElement("div");
@@ -98,7 +101,7 @@ describe("the view loader", () => {
   it("a view that loads before the hub's module waits for it, and imports nothing", async () => {
     const manager = new FakeWidgetManager();
     const g = globalThis as { __nbstateLoads?: number };
-    const hub = new FakeModel({ _nbstate_hub: "kernel", _nbstate_runtime: runtimeSource("w"), _nbstate_runtime_id: "rt-w" }, manager);
+    const hub = hubWith(manager, "w", "rt-w");
     const before = g.__nbstateLoads ?? 0;
     const el = document.createElement("div");
     const rendered = loader.render({ model: viewOf(manager, "IPY_MODEL_" + hub.model_id, 5) as never, el });
@@ -114,12 +117,12 @@ describe("the view loader", () => {
   it("a page that already holds a runtime keeps it when a hub of the same version loads", async () => {
     const manager = new FakeWidgetManager();
     const g = globalThis as { __nbstateLoads?: number; __nbstateMarker?: string };
-    const first = new FakeModel({ _nbstate_hub: "kernel", _nbstate_runtime: runtimeSource("d"), _nbstate_runtime_id: "rt-d" }, manager);
+    const first = hubWith(manager, "d", "rt-d");
     const el = document.createElement("div");
     await renderWithoutHubModule(viewOf(manager, "IPY_MODEL_" + first.model_id, 1), el);
     expect(g.__nbstateMarker).toBe("d");
     const before = g.__nbstateLoads ?? 0;
-    const second = new FakeModel({ _nbstate_hub: "kernel", _nbstate_runtime: runtimeSource("e"), _nbstate_runtime_id: "rt-d" }, manager);
+    const second = hubWith(manager, "e", "rt-d");
     const release = hubModule.initialize({ model: second as never }) as () => void;
     const el2 = document.createElement("div");
     await loader.render({ model: viewOf(manager, "IPY_MODEL_" + second.model_id, 2) as never, el: el2 });
@@ -132,7 +135,7 @@ describe("the view loader", () => {
   it("a hub without a runtime id imports the renderer it carries", async () => {
     const manager = new FakeWidgetManager();
     const g = globalThis as { __nbstateLoads?: number };
-    const hub = new FakeModel({ _nbstate_hub: "kernel", _nbstate_runtime: runtimeSource("f"), _nbstate_runtime_id: "" }, manager);
+    const hub = hubWith(manager, "f", "");
     const before = g.__nbstateLoads ?? 0;
     const release = hubModule.initialize({ model: hub as never }) as () => void;
     await vi.waitFor(() => expect((g.__nbstateLoads ?? 0) - before).toBe(1));
