@@ -246,16 +246,22 @@ class Link:
             self.subscribed -= gone
 
 
-async def stop_listeners() -> None:
-    """Stop every link's listener and pending work on the running loop, and wait for them
-    (headless tests call this before their loop ends; a kernel's loop never ends)."""
-    loop = asyncio.get_running_loop()
-    tasks = [
+def _running_tasks(loop: asyncio.AbstractEventLoop | None = None) -> list[asyncio.Task[Any]]:
+    """Every link's listener and pending work not yet done: on ``loop``, or on any open loop."""
+    return [
         t
         for link in _links.values()
         for t in [link.listener, *link.tasks]
-        if t is not None and not t.done() and t.get_loop() is loop
+        if t is not None
+        and not t.done()
+        and (t.get_loop() is loop if loop is not None else not t.get_loop().is_closed())
     ]
+
+
+async def stop_listeners() -> None:
+    """Stop every link's listener and pending work on the running loop, and wait for them
+    (headless tests call this before their loop ends; a kernel's loop never ends)."""
+    tasks = _running_tasks(asyncio.get_running_loop())
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
@@ -264,10 +270,9 @@ async def stop_listeners() -> None:
 def _forget_clients() -> None:
     """``nbstate.testing.reset()``: stop the listeners; the next use connects again (a test's
     loop ends with the test)."""
+    for task in _running_tasks():
+        task.cancel()
     for link in _links.values():
-        for task in [link.listener, *link.tasks]:
-            if task is not None and not task.done() and not task.get_loop().is_closed():
-                task.cancel()
         link.listener = None
         link.client = None
         link.loop = None

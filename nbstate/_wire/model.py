@@ -1,4 +1,4 @@
-"""The traitlets bridge: one widget model per State instance, one synced trait per var.
+"""The traitlets bridge: one anywidget model per State instance, one synced trait per var.
 
 This is the only code that touches trait values. Var ``counter`` is the trait ``v_counter``:
 the prefix keeps users' names (``keys``, ``open``, ``log``, ``layout``...) clear of the widget's
@@ -129,7 +129,7 @@ class Bridge(Part):
     # -- the model ---------------------------------------------------------------------------
 
     def ensure_model(self) -> StateModel:
-        """The state's widget model, created (and its comm opened) on first use."""
+        """The state's anywidget model, created (and its comm opened) on first use."""
         if self.model is not None:
             return self.model
         core = self.core
