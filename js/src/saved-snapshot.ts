@@ -43,10 +43,10 @@ const INPUT_TYPES = new Set([
 const CONTROLS = new Set(["button", "input", "select", "textarea"]);
 /** Every control of the copy is disabled; the ones disabled in the live view carry this too. */
 const LIVE_DISABLED = "data-nbstate-disabled";
-/** Parts of the view that are not its picture: transient notices, and the loader's text. */
+/** Parts of the view that are not its picture: transient notices (toasts). */
 const SKIP_CLASSES = ["nbstate-toasts"];
 
-export function escapeHtml(s: string): string {
+function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
@@ -250,9 +250,9 @@ function contextOf(model: ModelLike): SaveContextLike | null {
 }
 
 /** Writes the current snapshot of every watched view into the outputs that show it. */
-export function writeSnapshots(ctx: SaveContextLike, views: Map<string, Set<Element>>): number {
+function writeSnapshots(ctx: SaveContextLike, views: Map<string, Set<Element>>): void {
   const cells = ctx.model.sharedModel?.cells;
-  if (!cells) return 0;
+  if (!cells) return;
   const made = new Map<string, string>();
   const snapshotOf = (id: string): string | null => {
     if (!made.has(id)) {
@@ -262,7 +262,6 @@ export function writeSnapshots(ctx: SaveContextLike, views: Map<string, Set<Elem
     }
     return made.get(id)!;
   };
-  let written = 0;
   for (const cell of cells) {
     const outputs = cell.youtputs;
     if (!outputs) continue;
@@ -279,9 +278,7 @@ export function writeSnapshots(ctx: SaveContextLike, views: Map<string, Set<Elem
     cell.transact(() => {
       for (const [output, data] of edits) output.set("data", data);
     }, false, "silent-change");
-    written += edits.length;
   }
-  return written;
 }
 
 /**
@@ -300,7 +297,8 @@ export function keepSnapshotAtSave(model: ModelLike, viewId: string | null, root
       try {
         writeSnapshots(ctx, views);
       } catch (err) {
-        // The save goes on with the snapshots drawn when the cells ran.
+        // The save goes on; the outputs keep the pictures they had (drawn at display time or
+        // at an earlier save).
         console.warn("[nbstate] could not store the views' current pictures in the saved notebook:", err);
       }
     };
