@@ -7,6 +7,9 @@ blocks while you keep running cells.
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from . import chakra, components
 from ._api import cancel_all, close, errors, fire, get_state, model, start, view
 from ._base.app import app
@@ -28,19 +31,45 @@ from ._base.errors import (
     WrongThreadError,
 )
 from ._engine.notices import download, toast
-from ._engine.offload import offload, offload_map
 from ._engine.progress import Progress, report
 from ._engine.report import ErrorRecord
 from ._engine.tasks import TaskHandle
-from ._engine.track import track
 from ._settle import idle, wait_until
 from ._state.handlers import EventHandler, EventSpec, background, event
 from ._state.state import State
-from ._ui.monitor import task_monitor
 from ._ui.view import View
 from ._vars.expr import Var
 from ._vars.vars import computed as var
 from .components import *  # noqa: F403 (the component functions are part of the face)
+
+if TYPE_CHECKING:
+    from ._engine.offload import offload, offload_map
+    from ._engine.track import track
+    from ._ui.monitor import task_monitor
+
+_LAZY = {
+    "offload": "._engine.offload",
+    "offload_map": "._engine.offload",
+    "track": "._engine.track",
+    "task_monitor": "._ui.monitor",
+}
+"""Names imported on first use: their modules (Dask's glue, the task monitor's State class)
+are not needed to show a UI, and every fresh kernel's first render waits for ``import nbstate``."""
+
+
+if not TYPE_CHECKING:  # hidden from type checkers: a module __getattr__ makes every typo Any
+
+    def __getattr__(name: str) -> Any:
+        module = _LAZY.get(name)
+        if module is None:
+            raise AttributeError(f"module 'nbstate' has no attribute {name!r}")
+        value = getattr(importlib.import_module(module, __name__), name)
+        globals()[name] = value
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted({*globals(), *_LAZY})
+
 
 __version__ = "0.1.0"
 

@@ -9,7 +9,6 @@ handler of the same name: ``await self.get_state(Other)`` and ``reset()``.
 from __future__ import annotations
 
 import copy
-import difflib
 import enum
 import inspect
 import types
@@ -348,6 +347,8 @@ class State(Transactional):
             if name in meta.computed:
                 meta.computed[name].__set__(self, value)
                 return
+            import difflib  # only for this error: import nbstate stays light
+
             close = difflib.get_close_matches(name, list(meta.vars), n=1)
             hint = f" Did you mean '{close[0]}'?" if close else ""
             raise AttributeError(

@@ -7,7 +7,6 @@ makes every node display itself as a view.
 
 from __future__ import annotations
 
-import difflib
 import inspect
 import itertools
 from collections.abc import Callable, Iterable
@@ -316,6 +315,8 @@ def make(name: str, children: Iterable[Any], kwargs: dict[str, Any]) -> Componen
             continue
         # Suggest among the component's own props first: a style prop is rarely what a
         # misspelt prop meant (``loading=`` once suggested 'padding').
+        import difflib  # only for this error: import nbstate stays light
+
         close = difflib.get_close_matches(prop, sorted(own), n=1) or difflib.get_close_matches(
             prop, sorted(STYLE_PROPS), n=1
         )

@@ -18,3 +18,5 @@ MyState.inc("three")  # E: Argument 1 to "__call__" of "EventHandler" has incomp
 MyState.set_counter()  # E: Missing positional argument "value"
 MyState.nope  # E: "type[MyState]" has no attribute "nope"
 y: int = MyState.counter  # E: Incompatible types in assignment (expression has type "Var[int]", variable has type "int")
+rx.backgroud  # E: Module has no attribute "backgroud"; maybe "background"?
+rx.track([1], totl=1)  # E: Unexpected keyword argument "totl" for "track"
