@@ -19,7 +19,6 @@ import contextvars
 import inspect
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, cast
 
 from .._base.errors import EventRejected, StateClosedError
@@ -36,14 +35,16 @@ from .progress import HandlerRun
 from .report import report
 
 
-@dataclass
 class EventRef:
     """A resolved event reference: which state (an instance or a class), handler and args."""
 
-    target: Any
-    info: HandlerInfo
-    args: list[Any]
-    explicit: bool  # arguments were given (``S.set_x(5)``), not left to the event's values
+    __slots__ = ("args", "explicit", "info", "target")  # not a dataclass: cheaper to define
+
+    def __init__(self, target: Any, info: HandlerInfo, args: list[Any], explicit: bool) -> None:
+        self.target = target
+        self.info = info
+        self.args = args
+        self.explicit = explicit  # arguments were given (``S.set_x(5)``), not the event's values
 
 
 def _method_name(obj: Any) -> str:

@@ -22,7 +22,7 @@ import weakref
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from .._base.app import app
 from .._base.loop import (
@@ -155,9 +155,12 @@ class HandlerRun:
             RUNS.finished(self)
 
 
-@dataclass(frozen=True, slots=True)
-class Finished:
-    """A finished run as the run log keeps it: no result, no arguments, a weak state."""
+class Finished(NamedTuple):
+    """A finished run as the run log keeps it: no result, no arguments, a weak state.
+
+    A NamedTuple, not a dataclass: it is defined at `import nbstate`, where a frozen dataclass
+    costs about 1 ms.
+    """
 
     key: str
     name: str

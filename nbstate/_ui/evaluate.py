@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -25,14 +24,21 @@ class ExprError(Exception):
     """A malformed expression, an unknown op, or a Python type error in an expression."""
 
 
-@dataclass
 class Env:
     """What expressions read: each state's public values (by state index), loop variables and
     the values of the event being handled (None outside events). Values are decoded JSON."""
 
-    states: Sequence[Mapping[str, Any]] = ()
-    args: Mapping[str, Any] = field(default_factory=dict)
-    event: Sequence[Any] | None = None
+    __slots__ = ("args", "event", "states")  # not a dataclass: cheaper to define at import
+
+    def __init__(
+        self,
+        states: Sequence[Mapping[str, Any]] = (),
+        args: Mapping[str, Any] | None = None,
+        event: Sequence[Any] | None = None,
+    ) -> None:
+        self.states = states
+        self.args: Mapping[str, Any] = {} if args is None else args
+        self.event = event
 
     def with_args(self, **args: Any) -> Env:
         return Env(self.states, {**self.args, **args}, self.event)
