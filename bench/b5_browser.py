@@ -514,6 +514,65 @@ def b5b(
     return res
 
 
+def run_and_time(page: Any, index: int, what: str) -> tuple[float, float] | None:
+    """Runs code cell ``index`` with Ctrl+Enter; returns (system time of the key press, page
+    time when its Start and Reset buttons were visible), or None if they never were. The
+    kernel websocket's messages are recorded in window.__b5tl meanwhile."""
+    cell = H.cells(page).nth(index)
+    cell.locator(".jp-InputPrompt").first.click()
+    page.evaluate(WATCH_FIRST_RENDER_JS, index)
+    page.evaluate("() => { window.__b5tl = []; }")
+    t_start = time.time()
+    page.keyboard.press("Control+Enter")
+    try:
+        page.wait_for_function("() => window.__b5first.t !== null", timeout=60_000, polling=50)
+    except Exception as exc:
+        log(f"B5c: {what}: buttons not visible in 60 s ({type(exc).__name__})")
+        return None
+    t_page = float(page.evaluate("() => window.__b5first.t"))
+    H.wait_notebook_ready(page, 60_000)
+    return t_start, t_page
+
+
+def paired_warm(
+    page: Any,
+    server: JupyterServer,
+    root: Path,
+    kinds: dict[str, str],
+    kernels: int,
+    rounds: int,
+    offset: float,
+) -> dict[str, list[float]]:
+    """Warm first renders with every kind's cell in one notebook, run one after the other.
+
+    Each round runs every cell once (the order reverses every round), so the kinds share the
+    kernel, the page and the load of the moment; a kernel's first round is its cold run and is
+    not counted. Run-to-run drift between separate kernels and pages (the warm rows above) is
+    as large as the differences measured, so these pairs are the steadier comparison.
+    """
+    names = list(kinds)
+    res: dict[str, list[float]] = {k: [] for k in names}
+    for k in range(kernels):
+        name = f"b5_paired_{k}.ipynb"
+        write_notebook(root / name, [kinds[n] for n in names])
+        H.open_notebook_in_lab(page, server, name)
+        for r in range(1 + rounds):
+            order = range(len(names)) if r % 2 == 0 else reversed(range(len(names)))
+            got: dict[str, float] = {}
+            for idx in order:
+                timed = run_and_time(page, idx, f"paired {names[idx]} {k}.{r}")
+                if timed is not None:
+                    got[names[idx]] = timed[1] - offset - timed[0] * 1000
+                time.sleep(0.3)
+            if r > 0 and len(got) == len(names):  # whole rounds only: the rows stay paired
+                for n in names:
+                    res[n].append(got[n])
+        page.evaluate("() => { window.__b5tl = null; }")
+        server.shutdown_kernels()
+        log(f"B5c paired: kernel {k + 1}/{kernels} done")
+    return res
+
+
 def first_render(
     page: Any,
     server: JupyterServer,
@@ -533,26 +592,12 @@ def first_render(
             write_notebook(root / name, [kinds[kind]])
             H.open_notebook_in_lab(page, server, name)
             for j in range(1 + warm):
-                cell = H.cells(page).nth(0)
-                cell.locator(".jp-InputPrompt").first.click()
-                page.evaluate(WATCH_FIRST_RENDER_JS, 0)
-                page.evaluate("() => { window.__b5tl = []; }")
-                t_start = time.time()
-                page.keyboard.press("Control+Enter")
-                try:
-                    page.wait_for_function(
-                        "() => window.__b5first.t !== null", timeout=60_000, polling=50
-                    )
-                except Exception as exc:
-                    log(
-                        f"B5c: {kind} run {i}.{j}: buttons not visible in 60 s"
-                        f" ({type(exc).__name__})"
-                    )
+                timed = run_and_time(page, 0, f"{kind} run {i}.{j}")
+                if timed is None:
                     continue
-                t_page = float(page.evaluate("() => window.__b5first.t"))
+                t_start, t_page = timed
                 phase = "cold" if j == 0 else "warm"
                 res[kind][phase].append(t_page - offset - t_start * 1000)
-                H.wait_notebook_ready(page, 60_000)
                 msgs = page.evaluate(
                     "() => { const m = window.__b5tl; window.__b5tl = null; return m; }"
                 )
@@ -579,7 +624,8 @@ def main() -> int:
     per, rounds = (5, 2) if args.quick else (10, 5)  # B5a: per x rounds samples per row
     # B5b: per round, so many samples of each row, in blocks; rounds alternate the order
     rper, rrounds = ({"foreach": 3, "html": 2}, 2) if args.quick else ({"foreach": 7, "html": 4}, 3)
-    fresh, warm = (1, 1) if args.quick else (4, 3)  # B5c
+    fresh, warm = (1, 1) if args.quick else (6, 4)  # B5c
+    kernels, rounds = (1, 2) if args.quick else (4, 8)  # B5c, paired
     gap = 0.1
 
     if not os.access(CHROMIUM, os.X_OK):
@@ -644,6 +690,20 @@ def main() -> int:
             },
             fresh,
             warm,
+            offset,
+        )
+        log(f"B5c paired: {kernels} kernels, {rounds} rounds each")
+        rp = paired_warm(
+            page,
+            server,
+            root,
+            {
+                "nbstate": DESIGN_EXAMPLE,
+                "ipywidgets": IPYWIDGETS_EXAMPLE,
+                "anywidget": ANYWIDGET_EXAMPLE,
+            },
+            kernels,
+            rounds,
             offset,
         )
 
@@ -782,6 +842,40 @@ def main() -> int:
                 "cold: first run in a fresh kernel (imports included); warm: the cell re-executed",
                 "anywidget row: the floor for any UI shipped as an anywidget (its ESM is imported"
                 " in the page before it renders; ipywidgets' built-in models need no import)",
+            ],
+        )
+    )
+    rows = []
+    for kind, what in (
+        ("nbstate", "nbstate DESIGN.md example"),
+        ("ipywidgets", "ipywidgets, same UI"),
+        ("anywidget", "one hand-written anywidget, same UI"),
+    ):
+        xs = rp[kind]
+        ratios = [a / b for a, b in zip(xs, rp["ipywidgets"], strict=True)]
+        rows.append(
+            [
+                what,
+                len(xs),
+                ms(C.percentile(xs, 50)),
+                ms(C.percentile(xs, 90)),
+                f"{C.percentile(ratios, 50):.2f}x" if ratios else "-",
+                f"{sum(r < 1 for r in ratios)} of {len(ratios)}" if kind != "ipywidgets" else "-",
+            ]
+        )
+    pr = [a / b for a, b in zip(rp["nbstate"], rp["ipywidgets"], strict=True)]
+    print(
+        C.table(
+            "B5c, paired: warm first render, the three cells alternating in one kernel and page"
+            " (ms)",
+            ["row", "rounds", "p50", "p90", "ratio to ipywidgets, median of pairs", "faster"],
+            rows,
+            [
+                f"{kernels} kernels x {rounds} rounds; each round runs every cell once (the order"
+                " reverses every round); a kernel's first round (its cold run) is not counted",
+                "goal: first render no slower than ipywidgets -> "
+                + ("met" if pr and C.percentile(pr, 50) <= 1.0 else "MISSED")
+                + (f" ({C.percentile(pr, 50):.2f}x)" if pr else ""),
             ],
         )
     )
