@@ -625,7 +625,7 @@ def main() -> int:
     # B5b: per round, so many samples of each row, in blocks; rounds alternate the order
     rper, rrounds = ({"foreach": 3, "html": 2}, 2) if args.quick else ({"foreach": 7, "html": 4}, 3)
     fresh, warm = (1, 1) if args.quick else (6, 4)  # B5c
-    kernels, rounds = (1, 2) if args.quick else (4, 8)  # B5c, paired
+    pkernels, prounds = (1, 2) if args.quick else (4, 8)  # B5c, paired
     gap = 0.1
 
     if not os.access(CHROMIUM, os.X_OK):
@@ -692,7 +692,7 @@ def main() -> int:
             warm,
             offset,
         )
-        log(f"B5c paired: {kernels} kernels, {rounds} rounds each")
+        log(f"B5c paired: {pkernels} kernels, {prounds} rounds each")
         rp = paired_warm(
             page,
             server,
@@ -702,8 +702,8 @@ def main() -> int:
                 "ipywidgets": IPYWIDGETS_EXAMPLE,
                 "anywidget": ANYWIDGET_EXAMPLE,
             },
-            kernels,
-            rounds,
+            pkernels,
+            prounds,
             offset,
         )
 
@@ -871,7 +871,7 @@ def main() -> int:
             ["row", "rounds", "p50", "p90", "ratio to ipywidgets, median of pairs", "faster"],
             rows,
             [
-                f"{kernels} kernels x {rounds} rounds; each round runs every cell once (the order"
+                f"{pkernels} kernels x {prounds} rounds; each round runs every cell once (the order"
                 " reverses every round); a kernel's first round (its cold run) is not counted",
                 "goal: first render no slower than ipywidgets -> "
                 + ("met" if pr and C.percentile(pr, 50) <= 1.0 else "MISSED")
