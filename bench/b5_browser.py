@@ -514,6 +514,19 @@ def b5b(
     return res
 
 
+FIRST_RENDER_CELLS = {
+    "nbstate": DESIGN_EXAMPLE,
+    "ipywidgets": IPYWIDGETS_EXAMPLE,
+    "anywidget": ANYWIDGET_EXAMPLE,
+}
+"""B5c's cells: the DESIGN example and the same UI in ipywidgets and as one anywidget."""
+FIRST_RENDER_ROWS = (
+    ("nbstate", "nbstate DESIGN.md example"),
+    ("ipywidgets", "ipywidgets, same UI"),
+    ("anywidget", "one hand-written anywidget, same UI"),
+)
+
+
 def run_and_time(page: Any, index: int, what: str) -> tuple[float, float] | None:
     """Runs code cell ``index`` with Ctrl+Enter; returns (system time of the key press, page
     time when its Start and Reset buttons were visible), or None if they never were. The
@@ -683,11 +696,7 @@ def main() -> int:
             page,
             server,
             root,
-            {
-                "nbstate": DESIGN_EXAMPLE,
-                "ipywidgets": IPYWIDGETS_EXAMPLE,
-                "anywidget": ANYWIDGET_EXAMPLE,
-            },
+            FIRST_RENDER_CELLS,
             fresh,
             warm,
             offset,
@@ -697,11 +706,7 @@ def main() -> int:
             page,
             server,
             root,
-            {
-                "nbstate": DESIGN_EXAMPLE,
-                "ipywidgets": IPYWIDGETS_EXAMPLE,
-                "anywidget": ANYWIDGET_EXAMPLE,
-            },
+            FIRST_RENDER_CELLS,
             pkernels,
             prounds,
             offset,
@@ -815,11 +820,7 @@ def main() -> int:
     # B5c
     rows = []
     ref = C.percentile(rc["ipywidgets"]["cold"], 50)
-    for kind, what in (
-        ("nbstate", "nbstate DESIGN.md example"),
-        ("ipywidgets", "ipywidgets, same UI"),
-        ("anywidget", "one hand-written anywidget, same UI"),
-    ):
+    for kind, what in FIRST_RENDER_ROWS:
         for phase in ("cold", "warm"):
             xs = rc[kind][phase]
             ref = C.percentile(rc["ipywidgets"][phase], 50)
@@ -846,11 +847,7 @@ def main() -> int:
         )
     )
     rows = []
-    for kind, what in (
-        ("nbstate", "nbstate DESIGN.md example"),
-        ("ipywidgets", "ipywidgets, same UI"),
-        ("anywidget", "one hand-written anywidget, same UI"),
-    ):
+    for kind, what in FIRST_RENDER_ROWS:
         xs = rp[kind]
         ratios = [a / b for a, b in zip(xs, rp["ipywidgets"], strict=True)]
         rows.append(
