@@ -78,6 +78,13 @@ def fmt_num(x: float | None, digits: int = 1) -> str:
     return f"{x:.{digits}f}"
 
 
+def ms(x: float | None) -> str:
+    """Milliseconds for a table: one decimal, thousands separated from 1,000; '-' if missing."""
+    if x is None or x != x:
+        return "-"
+    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.1f}"
+
+
 def fmt_bytes(n: int | None) -> str:
     if n is None:
         return "-"

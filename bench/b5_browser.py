@@ -24,11 +24,12 @@ Three measurements, each with a peer measured in the same run:
        kernel (includes ``import nbstate``), "warm" re-executes the same cell. The peer is the
        same UI hand-built with ipywidgets (HTML heading, IntText, two Buttons in an HBox),
        and the same UI as one hand-written anywidget (the floor for anything shipped as an
-       anywidget, whose ESM the page imports before rendering).
+       anywidget, whose ESM the page imports before rendering). A paired table then runs the
+       three cells alternating in one kernel and page, warm (``_first_render.py`` has B5c).
 
 Timings are never assertions. Run from the repository root:
 
-    .venv/bin/python bench/b5_browser.py            # about 2-3 minutes on 2 cores
+    .venv/bin/python bench/b5_browser.py            # about 5 minutes on 2 cores
     .venv/bin/python bench/b5_browser.py --quick    # fewer samples: a smoke check
 
 Tables go to stdout, progress to stderr.
@@ -54,11 +55,11 @@ if str(ROOT) not in _pp.split(os.pathsep):  # the kernels must import this check
     os.environ["PYTHONPATH"] = str(ROOT) + (os.pathsep + _pp if _pp else "")
 
 import _common as C  # noqa: E402
+import _first_render as F  # noqa: E402
 import _lab as L  # noqa: E402
 
 from tests.browser import helpers as H  # noqa: E402
 from tests.browser.servers import (  # noqa: E402
-    JupyterServer,
     write_notebook,
 )
 
@@ -75,12 +76,6 @@ ROWS_GAPS = {"foreach": 0.25, "html": 0.8}
 
 def log(msg: str) -> None:
     print(f"  [b5] {msg}", file=sys.stderr, flush=True)
-
-
-def ms(x: float | None) -> str:
-    if x is None or x != x:
-        return "-"
-    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.1f}"
 
 
 def kb(n: float | None) -> str:
@@ -196,52 +191,6 @@ _b5_tasks.append(asyncio.ensure_future(_drive_rows({rounds}, {per}, {gaps}, {k})
 DUMP_LATENCY = "print(json.dumps(T))"
 DUMP_ROWS = "print(json.dumps(F))"
 
-DESIGN_EXAMPLE = H.example_source()  # the first notebook's cell, as the tests use it
-
-IPYWIDGETS_EXAMPLE = """\
-import ipywidgets as widgets
-
-counter = widgets.HTML("<h2>0 /</h2>")
-max_counter = widgets.IntText(value=10, layout=widgets.Layout(width="8em"))
-start = widgets.Button(description="Start")
-reset = widgets.Button(description="Reset")
-widgets.HBox([counter, max_counter, start, reset])
-"""
-
-# The floor for any UI shipped as an anywidget: one model whose ESM builds the same four
-# elements by hand. anywidget imports every model's ESM in the page (a Blob-URL module import)
-# before it can render; ipywidgets' built-in models need no import.
-ANYWIDGET_EXAMPLE = """\
-import anywidget
-import traitlets
-
-
-class Plain(anywidget.AnyWidget):
-    _esm = \"\"\"
-export default { render({ model, el }) {
-  const h = document.createElement("h2");
-  h.textContent = model.get("counter") + " /";
-  const input = document.createElement("input");
-  input.type = "number";
-  input.value = String(model.get("max_counter"));
-  input.style.width = "8em";
-  const start = document.createElement("button");
-  start.textContent = "Start";
-  const reset = document.createElement("button");
-  reset.textContent = "Reset";
-  const box = document.createElement("div");
-  box.style.display = "flex";
-  box.append(h, input, start, reset);
-  el.append(box);
-} };
-\"\"\"
-    counter = traitlets.Int(0).tag(sync=True)
-    max_counter = traitlets.Int(10).tag(sync=True)
-
-
-Plain()
-"""
-
 # ----------------------------------------------------------------------------- page scripts
 
 # Records, per element, when each new text first appears (page wall clock, ms).
@@ -319,103 +268,6 @@ ROWS_RECREATED_JS = """
 
 # Times when the cell's Start and Reset buttons (not the ones tagged before the run) are first
 # both visible: checked on every DOM mutation under the cell and on every animation frame.
-WATCH_FIRST_RENDER_JS = """
-(cellIndex) => {
-  const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
-  const cell = panel.querySelectorAll('.jp-Notebook .jp-Cell')[cellIndex];
-  for (const b of cell.querySelectorAll('button')) b.__b5old = true;
-  const st = (window.__b5first = {t: null});
-  const visible = (b) => {
-    const r = b.getBoundingClientRect();
-    return r.width > 0 && r.height > 0;
-  };
-  const check = () => {
-    if (st.t !== null) return true;
-    const bs = [...cell.querySelectorAll('.jp-OutputArea button')].filter((b) => !b.__b5old);
-    const texts = new Set(bs.filter(visible).map((b) => b.textContent.trim()));
-    if (texts.has('Start') && texts.has('Reset')) {
-      st.t = performance.timeOrigin + performance.now();
-      return true;
-    }
-    return false;
-  };
-  const mo = new MutationObserver(() => { if (check()) mo.disconnect(); });
-  mo.observe(cell, {subtree: true, childList: true, characterData: true, attributes: true});
-  const t0 = performance.now();
-  const frame = () => {
-    if (check()) { mo.disconnect(); return; }
-    if (performance.now() - t0 < 60000) requestAnimationFrame(frame);
-  };
-  requestAnimationFrame(frame);
-}
-"""
-
-
-# Records the kernel websocket messages of a B5c run (only while window.__b5tl is an array):
-# channel, type, the kernel's send time (header.date) and the page's receive time. Only the
-# headers are decoded (Jupyter's v1 binary framing or plain JSON), so recording costs little.
-TIMELINE_INIT_JS = """
-(() => {
-  const Native = window.WebSocket;
-  const dec = new TextDecoder();
-  function head(data) {
-    if (typeof data === 'string') {
-      const m = JSON.parse(data);
-      return [m.channel, m.header.msg_type, m.header.date];
-    }
-    const dv = new DataView(data);
-    const n = Number(dv.getBigUint64(0, true));
-    const off = (i) => Number(dv.getBigUint64(8 * (i + 1), true));
-    const end = (i) => (i + 1 < n ? off(i + 1) : data.byteLength);
-    const part = (i) => dec.decode(new Uint8Array(data, off(i), end(i) - off(i)));
-    const h = JSON.parse(part(1));
-    return [part(0), h.msg_type, h.date];
-  }
-  class Recording extends Native {
-    constructor(...args) {
-      super(...args);
-      if (!String(args[0]).includes('/api/kernels/')) return;
-      this.addEventListener('message', (ev) => {
-        const log = window.__b5tl;
-        if (!Array.isArray(log)) return;
-        const t = performance.timeOrigin + performance.now();
-        try { log.push([t, ...head(ev.data)]); } catch (e) { /* not a Jupyter message */ }
-      });
-    }
-  }
-  window.WebSocket = Recording;
-})();
-"""
-
-
-def _kernel_ms(date: str) -> float:
-    """A Jupyter header date (ISO 8601, UTC) as ms since the epoch."""
-    from datetime import datetime
-
-    return datetime.fromisoformat(date.replace("Z", "+00:00")).timestamp() * 1000
-
-
-def timeline(msgs: list[list[Any]], t_press: float, t_done: float) -> dict[str, float]:
-    """The segments of one B5c run, in ms (``msgs``: [page time, channel, type, kernel date],
-    page times already on the system clock). The kernel stamps ``header.date`` when it makes a
-    message: comm opens when they are sent, but ``execute_result`` when the display starts (before
-    the widgets it shows are made), so the last comm open is the kernel's "ready" mark."""
-    nan = float("nan")
-    iopub = [(t, ty, _kernel_ms(d)) for t, ch, ty, d in msgs if ch == "iopub" and d]
-    inp = next((k for t, ty, k in iopub if ty == "execute_input"), nan)
-    res = next((t for t, ty, k in iopub if ty == "execute_result"), nan)
-    opens = [(t, k) for t, ty, k in iopub if ty == "comm_open" and (res != res or t <= res)]
-    last_t, last_k = opens[-1] if opens else (nan, nan)
-    return {
-        "kernel: execute_input -> last comm_open sent": last_k - inp,
-        "last comm_open: sent -> received in the page": last_t - last_k,
-        "page: last comm_open received -> execute_result received": res - last_t,
-        "page: execute_result received -> buttons": t_done - res,
-        "Ctrl+Enter -> execute_input sent (kernel date)": inp - t_press,
-        "comm opens before the display": float(len(opens)),
-    }
-
-
 # ----------------------------------------------------------------------------- measurements
 
 
@@ -514,115 +366,6 @@ def b5b(
     return res
 
 
-FIRST_RENDER_CELLS = {
-    "nbstate": DESIGN_EXAMPLE,
-    "ipywidgets": IPYWIDGETS_EXAMPLE,
-    "anywidget": ANYWIDGET_EXAMPLE,
-}
-"""B5c's cells: the DESIGN example and the same UI in ipywidgets and as one anywidget."""
-FIRST_RENDER_ROWS = (
-    ("nbstate", "nbstate DESIGN.md example"),
-    ("ipywidgets", "ipywidgets, same UI"),
-    ("anywidget", "one hand-written anywidget, same UI"),
-)
-
-
-def run_and_time(page: Any, index: int, what: str) -> tuple[float, float] | None:
-    """Runs code cell ``index`` with Ctrl+Enter; returns (system time of the key press, page
-    time when its Start and Reset buttons were visible), or None if they never were. The
-    kernel websocket's messages are recorded in window.__b5tl meanwhile."""
-    cell = H.cells(page).nth(index)
-    cell.locator(".jp-InputPrompt").first.click()
-    page.evaluate(WATCH_FIRST_RENDER_JS, index)
-    page.evaluate("() => { window.__b5tl = []; }")
-    t_start = time.time()
-    page.keyboard.press("Control+Enter")
-    try:
-        page.wait_for_function("() => window.__b5first.t !== null", timeout=60_000, polling=50)
-    except Exception as exc:
-        log(f"B5c: {what}: buttons not visible in 60 s ({type(exc).__name__})")
-        return None
-    t_page = float(page.evaluate("() => window.__b5first.t"))
-    H.wait_notebook_ready(page, 60_000)
-    return t_start, t_page
-
-
-def paired_warm(
-    page: Any,
-    server: JupyterServer,
-    root: Path,
-    kinds: dict[str, str],
-    kernels: int,
-    rounds: int,
-    offset: float,
-) -> dict[str, list[float]]:
-    """Warm first renders with every kind's cell in one notebook, run one after the other.
-
-    Each round runs every cell once (the order reverses every round), so the kinds share the
-    kernel, the page and the load of the moment; a kernel's first round is its cold run and is
-    not counted. Run-to-run drift between separate kernels and pages (the warm rows above) is
-    as large as the differences measured, so these pairs are the steadier comparison.
-    """
-    names = list(kinds)
-    res: dict[str, list[float]] = {k: [] for k in names}
-    for k in range(kernels):
-        name = f"b5_paired_{k}.ipynb"
-        write_notebook(root / name, [kinds[n] for n in names])
-        H.open_notebook_in_lab(page, server, name)
-        for r in range(1 + rounds):
-            order = range(len(names)) if r % 2 == 0 else reversed(range(len(names)))
-            got: dict[str, float] = {}
-            for idx in order:
-                timed = run_and_time(page, idx, f"paired {names[idx]} {k}.{r}")
-                if timed is not None:
-                    got[names[idx]] = timed[1] - offset - timed[0] * 1000
-                time.sleep(0.3)
-            if r > 0 and len(got) == len(names):  # whole rounds only: the rows stay paired
-                for n in names:
-                    res[n].append(got[n])
-        page.evaluate("() => { window.__b5tl = null; }")
-        server.shutdown_kernels()
-        log(f"B5c paired: kernel {k + 1}/{kernels} done")
-    return res
-
-
-def first_render(
-    page: Any,
-    server: JupyterServer,
-    root: Path,
-    kinds: dict[str, str],
-    fresh: int,
-    warm: int,
-    offset: float,
-) -> dict[str, dict[str, list[Any]]]:
-    res: dict[str, dict[str, list[Any]]] = {
-        k: {"cold": [], "warm": [], "cold_tl": [], "warm_tl": []} for k in kinds
-    }
-    order = list(kinds)
-    for i in range(fresh):
-        for kind in order if i % 2 == 0 else order[::-1]:
-            name = f"b5_first_{kind}_{i}.ipynb"
-            write_notebook(root / name, [kinds[kind]])
-            H.open_notebook_in_lab(page, server, name)
-            for j in range(1 + warm):
-                timed = run_and_time(page, 0, f"{kind} run {i}.{j}")
-                if timed is None:
-                    continue
-                t_start, t_page = timed
-                phase = "cold" if j == 0 else "warm"
-                res[kind][phase].append(t_page - offset - t_start * 1000)
-                msgs = page.evaluate(
-                    "() => { const m = window.__b5tl; window.__b5tl = null; return m; }"
-                )
-                for m in msgs:
-                    m[0] -= offset
-                res[kind][phase + "_tl"].append(timeline(msgs, t_start * 1000, t_page - offset))
-                time.sleep(0.3)
-            server.shutdown_kernels()
-            log(f"B5c: {kind} fresh kernel {i + 1}/{fresh} done")
-    return res
-
-
 # ----------------------------------------------------------------------------- main
 
 
@@ -661,7 +404,7 @@ def main() -> int:
     t_start = time.monotonic()
     with L.lab_in_chromium("nbstate-b5-", log) as (server, root, browser):
         context = browser.new_context(viewport={"width": 1280, "height": 900})
-        context.add_init_script(TIMELINE_INIT_JS)
+        context.add_init_script(F.TIMELINE_INIT_JS)
         context.set_default_timeout(60_000)
         page = context.new_page()
         comm = H.CommFrames(page)
@@ -692,24 +435,26 @@ def main() -> int:
         rb = b5b(page, comm, rper, rrounds, offset)
         server.shutdown_kernels()
         log(f"B5c: {fresh} fresh kernels per row, {warm} re-runs each")
-        rc = first_render(
+        rc = F.first_render(
             page,
             server,
             root,
-            FIRST_RENDER_CELLS,
+            F.FIRST_RENDER_CELLS,
             fresh,
             warm,
             offset,
+            log,
         )
         log(f"B5c paired: {pkernels} kernels, {prounds} rounds each")
-        rp = paired_warm(
+        rp = F.paired_warm(
             page,
             server,
             root,
-            FIRST_RENDER_CELLS,
+            F.FIRST_RENDER_CELLS,
             pkernels,
             prounds,
             offset,
+            log,
         )
 
     import nbstate
@@ -741,10 +486,10 @@ def main() -> int:
                 what,
                 len(lat),
                 ra[kind]["missing"],
-                ms(C.percentile(lat, 50)),
-                ms(C.percentile(lat, 90)),
-                ms(min(lat) if lat else None),
-                ms(max(lat) if lat else None),
+                C.ms(C.percentile(lat, 50)),
+                C.ms(C.percentile(lat, 90)),
+                C.ms(min(lat) if lat else None),
+                C.ms(max(lat) if lat else None),
                 C.ratio(C.percentile(lat, 50), C.percentile(base, 50)),
             ]
         )
@@ -756,7 +501,7 @@ def main() -> int:
             rows,
             [
                 f"goal: nbstate p50 under 50 ms -> {'met' if p50 < 50 else 'MISSED'}"
-                f" ({ms(p50)} ms)",
+                f" ({C.ms(p50)} ms)",
                 "one change every ~100 ms (+0-17 ms jitter); rows alternate in rounds",
             ],
         )
@@ -776,8 +521,8 @@ def main() -> int:
                 what,
                 len(r["lat"]),
                 r["missing"],
-                ms(C.percentile(r["lat"], 50)),
-                ms(C.percentile(r["lat"], 90)),
+                C.ms(C.percentile(r["lat"], 50)),
+                C.ms(C.percentile(r["lat"], 90)),
                 f"{r['records']:.1f}",
                 f"{r['nodes']:,.0f}",
                 kb(r["bytes"]),
@@ -817,101 +562,7 @@ def main() -> int:
         )
     )
 
-    # B5c
-    rows = []
-    ref = C.percentile(rc["ipywidgets"]["cold"], 50)
-    for kind, what in FIRST_RENDER_ROWS:
-        for phase in ("cold", "warm"):
-            xs = rc[kind][phase]
-            ref = C.percentile(rc["ipywidgets"][phase], 50)
-            rows.append(
-                [
-                    f"{what}, {phase}",
-                    len(xs),
-                    ms(C.percentile(xs, 50)),
-                    ms(C.percentile(xs, 90)),
-                    ms(max(xs) if xs else None),
-                    C.ratio(C.percentile(xs, 50), ref),
-                ]
-            )
-    print(
-        C.table(
-            "B5c: first render, Ctrl+Enter -> Start and Reset buttons visible (ms)",
-            ["row", "runs", "p50", "p90", "max", "p50 vs ipywidgets"],
-            rows,
-            [
-                "cold: first run in a fresh kernel (imports included); warm: the cell re-executed",
-                "anywidget row: the floor for any UI shipped as an anywidget (its ESM is imported"
-                " in the page before it renders; ipywidgets' built-in models need no import)",
-            ],
-        )
-    )
-    rows = []
-    for kind, what in FIRST_RENDER_ROWS:
-        xs = rp[kind]
-        ratios = [a / b for a, b in zip(xs, rp["ipywidgets"], strict=True)]
-        rows.append(
-            [
-                what,
-                len(xs),
-                ms(C.percentile(xs, 50)),
-                ms(C.percentile(xs, 90)),
-                f"{C.percentile(ratios, 50):.2f}x" if ratios else "-",
-                f"{sum(r < 1 for r in ratios)} of {len(ratios)}" if kind != "ipywidgets" else "-",
-            ]
-        )
-    pr = [a / b for a, b in zip(rp["nbstate"], rp["ipywidgets"], strict=True)]
-    print(
-        C.table(
-            "B5c, paired: warm first render, the three cells alternating in one kernel and page"
-            " (ms)",
-            ["row", "rounds", "p50", "p90", "ratio to ipywidgets, median of pairs", "faster"],
-            rows,
-            [
-                f"{pkernels} kernels x {prounds} rounds; each round runs every cell once (the order"
-                " reverses every round); a kernel's first round (its cold run) is not counted",
-                "goal: first render no slower than ipywidgets -> "
-                + ("met" if pr and C.percentile(pr, 50) <= 1.0 else "MISSED")
-                + (f" ({C.percentile(pr, 50):.2f}x)" if pr else ""),
-            ],
-        )
-    )
-    segments = list(timeline([], 0.0, 0.0))
-    rows = []
-    for kind, what in (
-        ("nbstate", "nbstate"),
-        ("ipywidgets", "ipywidgets"),
-        ("anywidget", "anywidget"),
-    ):
-        for phase in ("cold", "warm"):
-            tls = rc[kind][phase + "_tl"]
-            cells: list[Any] = [f"{what}, {phase}"]
-            for seg in segments:
-                xs = [t[seg] for t in tls if t[seg] == t[seg]]
-                v = C.percentile(xs, 50) if xs else None
-                cells.append(f"{v:.0f}" if seg.startswith("comm opens") and v else ms(v))
-            rows.append(cells)
-    print(
-        C.table(
-            "B5c timeline: where the first render's time goes (ms, medians of the same runs)",
-            [
-                "row",
-                "kernel: input->last open",
-                "open: sent->page",
-                "page: open->result",
-                "page: result->buttons",
-                "press->input",
-                "comm opens",
-            ],
-            rows,
-            [
-                "kernel times are the messages' header.date (the kernel's clock, the same"
-                " machine); page times are when the page's kernel websocket delivered them",
-                "last open: the last comm_open before execute_result (nbstate: the view model;"
-                " execute_result's own date is stamped when the display starts, so it is not used)",
-            ],
-        )
-    )
+    F.print_tables(rc, rp, pkernels, prounds)
     return 0
 
 
