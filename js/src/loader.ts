@@ -1,5 +1,6 @@
 /**
- * The ESM of every view model: a few hundred bytes that load the renderer once per page.
+ * The ESM of every view model: a few hundred bytes that load the renderer once per page. State
+ * models name it too, by URL (it draws nothing for them).
  *
  * The renderer (view.js, tens of KB) travels once per kernel, on the kernel's hub model
  * (`_nbstate_runtime`, keyed by `_nbstate_runtime_id`), not with every view: anywidget imports
@@ -16,6 +17,9 @@ async function runtimeOf(model: ModelLike): Promise<RuntimeModule> {
 }
 
 async function render({ model, el }: { model: ModelLike; el: HTMLElement }): Promise<(() => void) | void> {
+  // A state model names this module's URL too, once the page has checked it (it is imported
+  // already). It draws nothing, as with its inline empty module.
+  if (model.get("_nbstate_hub") === undefined && typeof model.get("_nbstate_class") === "string") return;
   let mod: RuntimeModule;
   try {
     mod = await runtimeOf(model);

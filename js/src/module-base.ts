@@ -60,3 +60,34 @@ export async function reportModuleBase(hub: ModelLike): Promise<void> {
   const found = base === null ? null : await checkedBase(base, path, expected);
   hub.send({ kind: "modules", page: PAGE_ID, base: found });
 }
+
+/** A state model whose module this page could not import. */
+export interface UnloadableState {
+  model: ModelLike;
+  url: string;
+  error: string;
+}
+
+/**
+ * The state models among `states` whose ESM is a URL this page cannot import. A state model
+ * names the loader's URL once the pages that reported agree on it; a page of another origin
+ * that joins the kernel later cannot import it, and anywidget then drops every message the model
+ * receives in that page (its errors, its events' results, its toasts). A view shows these
+ * instead of missing them silently. Importing a module the page already has costs nothing.
+ */
+export async function unloadableStates(
+  states: readonly ModelLike[],
+  importer: (url: string) => Promise<unknown> = (url) => import(/* @vite-ignore */ url),
+): Promise<UnloadableState[]> {
+  const checks = [...new Set(states)].map(async (model): Promise<UnloadableState | null> => {
+    const url = model.get("_esm");
+    if (typeof url !== "string" || !(url.startsWith("http://") || url.startsWith("https://"))) return null;
+    try {
+      await importer(url);
+      return null;
+    } catch (err) {
+      return { model, url, error: err instanceof Error ? err.message : String(err) };
+    }
+  });
+  return (await Promise.all(checks)).filter((x): x is UnloadableState => x !== null);
+}

@@ -10,6 +10,7 @@ import { Owner, Scope, VarHub } from "./reactive";
 import { mountNode } from "./render";
 import type { Callback, EventSpec, ModelLike, TreeNode } from "./types";
 import { markdownFor } from "./markdown-loader";
+import { unloadableStates } from "./module-base";
 import type { DownloadMessage, ToastMessage } from "./notices";
 import { ToastArea, maybeDownload, registerView } from "./notices";
 import { keepSnapshotAtSave } from "./saved-snapshot";
@@ -163,6 +164,22 @@ export class NbView {
     this.attachStates(states);
     this.widgets = widgets;
     this.renderTree();
+    void this.checkStateModules(states, gen);
+  }
+
+  /** Says so if a state's model cannot load its module in this page (module-base.ts). */
+  private async checkStateModules(states: ModelLike[], gen: number): Promise<void> {
+    for (const bad of await unloadableStates(states)) {
+      if (gen !== this.generation || this.destroyed) return;
+      const label = bad.model.get("_nbstate_class");
+      this.errors.addLocal({
+        type: "ModuleError",
+        message:
+          `the model of ${typeof label === "string" && label ? label : "a state"} cannot load its module in this ` +
+          `page (${bad.url}: ${bad.error}), so its errors and the results of its events do not reach this view. ` +
+          "Re-run the cell that defines the state's class.",
+      });
+    }
   }
 
   private attachStates(states: ModelLike[]): void {

@@ -157,4 +157,13 @@ describe("the view loader", () => {
     expect(el3.textContent).toContain("names no hub model");
     expect(warn).toHaveBeenCalledTimes(3);
   });
+
+  it("draws nothing for a state model, which names the loader's URL once the page checked it", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const el = document.createElement("div");
+    const result = await loader.render({ model: state({ n: 1 }, new FakeWidgetManager()) as never, el });
+    expect(result).toBeUndefined();
+    expect(el.childNodes.length).toBe(0);
+    expect(warn).not.toHaveBeenCalled();
+  });
 });

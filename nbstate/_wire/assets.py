@@ -12,10 +12,13 @@
 A view's ESM is also served by Jupyter (``share/jupyter/labextensions/nbstate/static/``, from
 the wheel; ``scripts/setup.sh`` links it for a checkout): anywidget imports an ``http(s)`` ESM
 by URL, which the page imports once, where an inline ESM is imported from a new Blob URL for
-every view (10-30 ms on the first render's path). Each page's hub checks that its server serves
-exactly this loader and says where (``MODULES``); while every page agrees, views name the URL.
+every model (10-30 ms on the first render's path). Each page's hub checks that its server
+serves exactly this loader and says where (``MODULES``); while every page agrees, views name
+the URL, and so do state models.
 
-State models carry ``STATE_ESM``, an empty module: they draw nothing (``model.py``).
+State models draw nothing (``model.py``): inline, they carry ``STATE_ESM``, an empty module. By
+URL they name the loader, which the page has already imported; anywidget calls a module's
+``render`` only for a displayed model, and the loader draws nothing for a state model.
 
 A checkout whose bundle was never built gets modules that say so in the page.
 """
@@ -106,12 +109,22 @@ class ModuleBase:
             return
         self.pages[page] = base
 
-    def view_esm(self) -> str:
+    def url(self) -> str | None:
+        """The loader's URL while every page that reported agrees on one base, else None."""
         bases = set(self.pages.values())
         if len(bases) != 1 or self.overflow:
-            return loader_esm()
+            return None
         (base,) = bases
-        return loader_esm() if base is None else f"{base}{LOADER_PATH}?v={loader_id()}"
+        return None if base is None else f"{base}{LOADER_PATH}?v={loader_id()}"
+
+    def view_esm(self) -> str:
+        return self.url() or loader_esm()
+
+    def state_esm(self) -> str:
+        """A new state model's ESM. A page that cannot import a state model's module drops the
+        messages that model receives there, so views check their states' URLs
+        (``js/src/view.ts``) and say so instead."""
+        return self.url() or STATE_ESM
 
 
 MODULES = ModuleBase()

@@ -50,8 +50,9 @@ class StateModel(assets.FixedModule):
     to a var trait, from Python or from the browser, is the var's setter: it is converted to the
     var's type, checked, and committed under the state's lock, or refused with a clear error.
 
-    It is an anywidget model (the design's contract: one per state instance) that is never
-    displayed: its module is empty (the hub applies its changes), and it has no Layout model.
+    It is an anywidget model (the design's contract: one per state instance) that draws nothing:
+    its module is empty, or the views' loader once the page has checked its URL (the hub applies
+    its changes), and it has no Layout model.
     """
 
     _esm = traitlets.Unicode(assets.STATE_ESM).tag(sync=True)
@@ -61,7 +62,12 @@ class StateModel(assets.FixedModule):
     def __init__(self, bridge: Bridge, values: dict[str, Any], errors: list[Any]) -> None:
         self._nb_bridge = bridge
         traits = {trait_key(k): v for k, v in values.items()}
-        super().__init__(_nbstate_class=bridge.core.label, _nbstate_errors=errors, **traits)
+        super().__init__(
+            _esm=assets.MODULES.state_esm(),
+            _nbstate_class=bridge.core.label,
+            _nbstate_errors=errors,
+            **traits,
+        )
         self._nb_ready = True
 
     def __repr__(self) -> str:

@@ -3,7 +3,8 @@
 In JupyterLab and Notebook 7 the page's hub fetches ``nbstate/static/loader.js`` from its
 labextensions URL, finds the kernel's exact loader and says so; the next view the kernel shows
 names that URL (anywidget then imports it once per page instead of from a new Blob URL per
-view), renders, and takes clicks like any other view.
+view), renders, and takes clicks like any other view. So does the next state model: its module
+is the same URL, and the results of its events reach the view.
 """
 
 from __future__ import annotations
@@ -36,6 +37,28 @@ rx.hstack(rx.text("n=", Tally.n), rx.button("Add", on_click=Tally.add))
 """
 REPORTS = "from nbstate._wire import assets\nprint(set(assets.MODULES.pages.values()))"
 AGAIN = 'rx.hstack(rx.text("again n=", Tally.n), rx.button("Add again", on_click=Tally.add))'
+LATER = """
+class Later(rx.State):
+    k: int = 0
+
+    def bump(self):
+        self.k += 1
+        if self.k == 2:
+            raise ValueError("two is too many")
+
+rx.hstack(rx.text("k=", Later.k), rx.button("Bump", on_click=Later.bump))
+"""
+
+
+def _state_esms(page: Page) -> dict[str, str]:
+    state = widget_manager_state(page)["state"]
+    assert isinstance(state, dict)
+    return {
+        m["state"]["_nbstate_class"]: m["state"]["_esm"]
+        for m in state.values()
+        if "_nbstate_class" in m["state"]
+    }
+
 
 def _view_esms(page: Page) -> list[str]:
     state = widget_manager_state(page)["state"]
@@ -87,3 +110,16 @@ def test_later_views_import_the_served_loader(
     second.get_by_role("button", name="Add again").click()
     expect(second.get_by_text("again n=1")).to_be_visible()
     expect(first.get_by_text("n=1")).to_be_visible()
+
+    # A state model made after the report names the same URL, and works as one.
+    add_and_run_cell(page, LATER)
+    later = cell_outputs(page, 3).locator(".nbstate-view")
+    expect(later.get_by_text("k=0")).to_be_visible(timeout=20_000)
+    esms = _state_esms(page)
+    assert not esms["Tally"].startswith("http"), esms
+    assert esms["Later"] == urls[0], esms
+    later.get_by_role("button", name="Bump").click()
+    expect(later.get_by_text("k=1")).to_be_visible()
+    later.get_by_role("button", name="Bump").click()  # its error travels on the state's model
+    expect(later.locator("[data-nbstate=error-entry]")).to_contain_text("two is too many")
+    expect(later.locator("[data-nbstate=error-entry]")).not_to_contain_text("ModuleError")

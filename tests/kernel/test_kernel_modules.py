@@ -1,9 +1,10 @@
 """Where views import their ESM from, in a real kernel played over comm messages.
 
 Until a page's hub reports that its server serves the loader (``modules``), a view carries the
-loader's text. Once every page that reported agrees on one base URL, a new view names the URL
-(anywidget imports a URL once per page); a page that disagrees, or cannot fetch it, puts every
-later view back on the text. Malformed reports are refused and counted.
+loader's text, and a state model an empty module. Once every page that reported agrees on one
+base URL, a new view and a new state model name the loader's URL (anywidget imports a URL once
+per page); a page that disagrees, or cannot fetch it, puts every later model back on the text.
+Malformed reports are refused and counted.
 """
 
 from __future__ import annotations
@@ -37,6 +38,15 @@ def _opened(kernel: KernelFrontend) -> list[dict[str, Any]]:
 
 def _views(kernel: KernelFrontend) -> list[dict[str, Any]]:
     return [c["data"]["state"] for c in _opened(kernel) if "tree" in c["data"]["state"]]
+
+
+def _states(kernel: KernelFrontend) -> dict[str, dict[str, Any]]:
+    """The state models opened so far, by their class's label."""
+    return {
+        c["data"]["state"]["_nbstate_class"]: c["data"]["state"]
+        for c in _opened(kernel)
+        if "_nbstate_class" in c["data"]["state"]
+    }
 
 
 def _hub(kernel: KernelFrontend) -> tuple[str, dict[str, Any]]:
@@ -116,3 +126,19 @@ def test_too_many_page_reports_put_views_back_on_the_text(kernel: KernelFrontend
     kernel.execute("await rx.idle()")
     kernel.execute(SHOW)
     assert _views(kernel)[-1]["_esm"] == hub_state["_nbstate_loader"]
+
+
+def test_state_models_name_the_loader_url_while_every_page_agrees(kernel: KernelFrontend) -> None:
+    kernel.execute(SOURCE)
+    hub, hub_state = _hub(kernel)
+    path = hub_state["_nbstate_loader_path"]
+    assert _states(kernel)["Shelf"]["_esm"] == "export default {};\n"  # no page has reported
+
+    _report(kernel, hub, {"kind": "modules", "page": "p1", "base": LAB})
+    kernel.execute("class Box(rx.State):\n    m: int = 0\n\nrx.text(Box.m)")
+    assert _states(kernel)["Box"]["_esm"] == LAB + path
+
+    # A page on another origin: later state models carry the empty module again.
+    _report(kernel, hub, {"kind": "modules", "page": "p2", "base": "http://localhost:8888/x/"})
+    kernel.execute("class Crate(rx.State):\n    k: int = 0\n\nrx.text(Crate.k)")
+    assert _states(kernel)["Crate"]["_esm"] == "export default {};\n"
