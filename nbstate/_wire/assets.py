@@ -97,25 +97,27 @@ class ModuleBase:
     def __init__(self) -> None:
         self.pages: dict[str, str | None] = {}
         self.overflow = False
+        self._url: str | None = None
 
     def reset(self) -> None:
         """Forget every report (the testing reset)."""
         self.pages.clear()
         self.overflow = False
+        self._url = None
 
     def report(self, page: str, base: str | None) -> None:
         if page not in self.pages and len(self.pages) >= self.MAX_PAGES:
             self.overflow = True
-            return
-        self.pages[page] = base
+        else:
+            self.pages[page] = base
+        bases = set(self.pages.values())
+        agreed = bases.pop() if len(bases) == 1 and not self.overflow else None
+        self._url = None if agreed is None else f"{agreed}{LOADER_PATH}?v={loader_id()}"
 
     def url(self) -> str | None:
-        """The loader's URL while every page that reported agrees on one base, else None."""
-        bases = set(self.pages.values())
-        if len(bases) != 1 or self.overflow:
-            return None
-        (base,) = bases
-        return None if base is None else f"{base}{LOADER_PATH}?v={loader_id()}"
+        """The loader's URL while every page that reported agrees on one base, else None (one
+        string, shared by every model that names it)."""
+        return self._url
 
     def view_esm(self) -> str:
         return self.url() or loader_esm()
