@@ -130,14 +130,20 @@ def _open_notebook(page: Page, url: str, timeout: float) -> None:
 
 
 def open_notebook_in_lab(
-    page: Page, server: JupyterServer, name: str, timeout: float = KERNEL_TIMEOUT
+    page: Page,
+    server: JupyterServer,
+    name: str,
+    timeout: float = KERNEL_TIMEOUT,
+    origin: str | None = None,
 ) -> None:
     """Open ``name`` (relative to the server root) in JupyterLab; wait for an idle kernel.
 
-    A fresh workspace per call keeps JupyterLab from restoring tabs of earlier tests.
+    A fresh workspace per call keeps JupyterLab from restoring tabs of earlier tests. ``origin``
+    reaches the same server by another name (``http://localhost:<port>``).
     """
     workspace = f"t{uuid.uuid4().hex[:12]}"
-    _open_notebook(page, f"{server.url}/lab/workspaces/{workspace}/tree/{quote(name)}", timeout)
+    base = origin or server.url
+    _open_notebook(page, f"{base}/lab/workspaces/{workspace}/tree/{quote(name)}", timeout)
 
 
 def open_notebook_in_notebook7(
