@@ -63,6 +63,8 @@ export class NbView {
   private readonly pending = new Map<number, { handler: string; onRejected?: () => void }>();
   private generation = 0;
   private destroyed = false;
+  /** State models reported as unable to load their module here, with the URL that failed. */
+  private readonly unloadable = new WeakMap<ModelLike, string>();
   /** Context of every listener this view puts on a state model. */
   private readonly ctx = {};
   /** The `states` and `widgets` references the current (or loading) models came from. */
@@ -167,10 +169,13 @@ export class NbView {
     void this.checkStateModules(states, gen);
   }
 
-  /** Says so if a state's model cannot load its module in this page (module-base.ts). */
+  /** Says so, once per model and URL, if a state's model cannot load its module in this page
+   * (module-base.ts). */
   private async checkStateModules(states: ModelLike[], gen: number): Promise<void> {
     for (const bad of await unloadableStates(states)) {
       if (gen !== this.generation || this.destroyed) return;
+      if (this.unloadable.get(bad.model) === bad.url) continue;
+      this.unloadable.set(bad.model, bad.url);
       const label = bad.model.get("_nbstate_class");
       this.errors.addLocal({
         type: "ModuleError",

@@ -75,6 +75,11 @@ describe("unloadableStates", () => {
     expect(entry.textContent).toContain("the model of Shelf cannot load its module in this page");
     expect(entry.textContent).toContain("Re-run the cell that defines the state's class.");
     expect(m.tree.textContent).toBe("3");
+    // The view's references change (the same state listed twice): it loads again, and the
+    // state it cannot load is still reported once, not once per load.
+    m.view.set("states", ["IPY_MODEL_" + broken.model_id, "IPY_MODEL_" + broken.model_id]);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(m.el.querySelectorAll("[data-nbstate=error-entry]").length).toBe(1);
     m.cleanup();
   });
 });
