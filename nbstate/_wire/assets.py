@@ -31,6 +31,7 @@ import hashlib
 import importlib.util
 import pathlib
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import ipywidgets
@@ -98,6 +99,7 @@ class ModuleBase:
         self.pages: dict[str, str | None] = {}
         self.overflow = False
         self._url: str | None = None
+        self.on_report: list[Callable[[], None]] = []  # called after each report
 
     def reset(self) -> None:
         """Forget every report (the testing reset)."""
@@ -113,6 +115,8 @@ class ModuleBase:
         bases = set(self.pages.values())
         agreed = bases.pop() if len(bases) == 1 and not self.overflow else None
         self._url = None if agreed is None else f"{agreed}{LOADER_PATH}?v={loader_id()}"
+        for hook in list(self.on_report):
+            hook()
 
     def url(self) -> str | None:
         """The loader's URL while every page that reported agrees on one base, else None (one
