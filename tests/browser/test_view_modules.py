@@ -80,7 +80,42 @@ def _state_esms(page: Page) -> dict[str, str]:
 def _view_esms(page: Page) -> list[str]:
     state = widget_manager_state(page)["state"]
     assert isinstance(state, dict)
-    return [m["state"]["_esm"] for m in state.values() if "tree" in m["state"]]
+    # The kernel's spare (a view model opened ahead, with no tree yet) is no view shown.
+    return [m["state"]["_esm"] for m in state.values() if m["state"].get("tree")]
+
+
+SPARE = "import nbstate._ui.view as V\nprint(V.SPARE.view.model_id if V.SPARE.view else None)"
+
+
+def test_a_rerun_cell_shows_its_view_on_the_spare_and_it_works(
+    notebook_frontend: NotebookFrontend, page: Page, jupyter_root: Path
+) -> None:
+    """Once the page has reported, the kernel keeps a view model open ahead of need; re-running
+    the cell shows its view on that model (imported already), and the view takes clicks."""
+    name = f"view_spare_{notebook_frontend.name}.ipynb"
+    write_notebook(jupyter_root / name, [SOURCE])
+    notebook_frontend.open(page, name)
+    run_all_cells(page)
+    expect(cell_outputs(page, 0).get_by_text("n=0")).to_be_visible(timeout=20_000)
+    _wait_for_report(page, notebook_frontend.server.url)
+    spare = add_and_run_cell(page, SPARE).strip()
+    index = cells(page).count() - 1
+    for _ in range(10):
+        if spare != "None":
+            break
+        page.wait_for_timeout(300)
+        spare = run_cell(page, index).inner_text().strip()
+    assert len(spare) == 32, spare
+
+    run_cell(page, 0)  # the warm re-run: the class again, a new state, a new view
+    view = cell_outputs(page, 0).locator(".nbstate-view")
+    expect(view.get_by_text("n=0")).to_be_visible(timeout=20_000)
+    shown = add_and_run_cell(page, "print(list(rx.app.views)[-1])").strip()
+    assert shown == spare
+    view.get_by_role("button", name="Add").click()
+    expect(view.get_by_text("n=1")).to_be_visible()
+    view.get_by_role("button", name="Add").click()
+    expect(view.get_by_text("n=2")).to_be_visible()
 
 
 def test_later_views_import_the_served_loader(
