@@ -144,18 +144,22 @@ def _kernel_ms(date: str) -> float:
 def timeline(msgs: list[list[Any]], t_press: float, t_done: float) -> dict[str, float]:
     """The segments of one B5c run, in ms (``msgs``: [page time, channel, type, kernel date],
     page times already on the system clock). The kernel stamps ``header.date`` when it makes a
-    message: comm opens when they are sent, but ``execute_result`` when the display starts (before
-    the widgets it shows are made), so the last comm open is the kernel's "ready" mark."""
+    message: comm messages when they are sent, but ``execute_result`` when the display starts
+    (before the widgets it shows are made), so the last comm open or update before the result is
+    the kernel's "ready" mark (nbstate's warm view is an update of its spare model, not an
+    open)."""
     nan = float("nan")
     iopub = [(t, ty, _kernel_ms(d)) for t, ch, ty, d in msgs if ch == "iopub" and d]
     inp = next((k for t, ty, k in iopub if ty == "execute_input"), nan)
     res = next((t for t, ty, k in iopub if ty == "execute_result"), nan)
-    opens = [(t, k) for t, ty, k in iopub if ty == "comm_open" and (res != res or t <= res)]
-    last_t, last_k = opens[-1] if opens else (nan, nan)
+    before = [(t, ty, k) for t, ty, k in iopub if res != res or t <= res]
+    opens = [(t, k) for t, ty, k in before if ty == "comm_open"]
+    sent = [(t, k) for t, ty, k in before if ty in ("comm_open", "comm_msg")]
+    last_t, last_k = sent[-1] if sent else (nan, nan)
     return {
-        "kernel: execute_input -> last comm_open sent": last_k - inp,
-        "last comm_open: sent -> received in the page": last_t - last_k,
-        "page: last comm_open received -> execute_result received": res - last_t,
+        "kernel: execute_input -> last comm message sent": last_k - inp,
+        "last comm message: sent -> received in the page": last_t - last_k,
+        "page: last comm message received -> execute_result received": res - last_t,
         "page: execute_result received -> buttons": t_done - res,
         "Ctrl+Enter -> execute_input sent (kernel date)": inp - t_press,
         "comm opens before the display": float(len(opens)),
@@ -357,9 +361,9 @@ def print_tables(
             "B5c timeline: where the first render's time goes (ms, medians of the same runs)",
             [
                 "row",
-                "kernel: input->last open",
-                "open: sent->page",
-                "page: open->result",
+                "kernel: input->last comm msg",
+                "comm msg: sent->page",
+                "page: comm msg->result",
                 "page: result->buttons",
                 "press->input",
                 "comm opens",
@@ -368,8 +372,9 @@ def print_tables(
             [
                 "kernel times are the messages' header.date (the kernel's clock, the same"
                 " machine); page times are when the page's kernel websocket delivered them",
-                "last open: the last comm_open before execute_result (nbstate: the view model;"
-                " execute_result's own date is stamped when the display starts, so it is not used)",
+                "last comm msg: the last comm_open or comm_msg before execute_result (nbstate: the"
+                " view model's open, or its spare's update when warm; execute_result's own date"
+                " is stamped when the display starts, so it is not used)",
             ],
         )
     )
