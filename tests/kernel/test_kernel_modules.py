@@ -215,14 +215,28 @@ def test_a_spare_naming_a_url_the_pages_no_longer_agree_on_is_closed(
     _report(kernel, hub, {"kind": "modules", "page": "p1", "base": LAB})
     spare = kernel.wait_for(lambda: _view_opens(kernel)[1:], what="the spare's open")[0]
     assert kernel.frontend_state(spare)["_esm"].startswith(LAB)
+    # A page on another origin could not import it: closed at its report, and a spare that
+    # carries the text (which every page can import) opened instead.
     _report(kernel, hub, {"kind": "modules", "page": "p2", "base": "http://localhost:8888/x/"})
+    kernel.wait_for(lambda: spare in _closed(kernel), what="the spare's close")
+    nxt = kernel.wait_for(lambda: _view_opens(kernel)[2:], what="the next spare")[0]
+    assert kernel.frontend_state(nxt)["_esm"] == hub_state["_nbstate_loader"]
+    model_id, state = _shown(kernel, kernel.execute(SHOW))
+    assert model_id == nxt and state["_esm"] == hub_state["_nbstate_loader"]
+
+
+def test_a_spare_that_cannot_be_used_is_closed_when_a_view_is_shown(
+    kernel: KernelFrontend,
+) -> None:
+    kernel.execute(SOURCE)
+    hub, _ = _hub(kernel)
+    _report(kernel, hub, {"kind": "modules", "page": "p1", "base": LAB})
+    spare = kernel.wait_for(lambda: _view_opens(kernel)[1:], what="the spare's open")[0]
+    # Its hub is gone (closed by hand): the next view opens its own model and a new hub.
+    kernel.execute("rx._wire.outbox.OUTBOX.hub.close()")
     model_id, state = _shown(kernel, kernel.execute(SHOW))
     assert model_id != spare and spare in _closed(kernel)
-    assert state["_esm"] == hub_state["_nbstate_loader"]
-    # The next spare carries the text, which every page can import.
-    nxt = kernel.wait_for(lambda: _view_opens(kernel)[3:], what="the next spare")[0]
-    assert kernel.frontend_state(nxt)["_esm"] == hub_state["_nbstate_loader"]
-    assert _shown(kernel, kernel.execute(SHOW))[0] == nxt
+    assert state["tree"]["name"] == "text"
 
 
 def test_reset_closes_the_spare(kernel: KernelFrontend) -> None:
