@@ -164,6 +164,15 @@ def _closed(kernel: KernelFrontend) -> set[str]:
     return {m["content"]["comm_id"] for m in kernel.messages() if m["msg_type"] == "comm_close"}
 
 
+def _spare_after_a_report(kernel: KernelFrontend) -> tuple[str, dict[str, Any], str]:
+    """Shows SOURCE, reports a page: the hub's comm id and state, and the spare then opened."""
+    kernel.execute(SOURCE)
+    hub, hub_state = _hub(kernel)
+    _report(kernel, hub, {"kind": "modules", "page": "p1", "base": LAB})
+    spare = kernel.wait_for(lambda: _view_opens(kernel)[1:], what="the spare's open")[0]
+    return hub, hub_state, str(spare)
+
+
 def test_a_view_shown_after_a_report_takes_the_spare_opened_ahead(kernel: KernelFrontend) -> None:
     kernel.execute(SOURCE)
     kernel.execute(SHOW)
@@ -195,10 +204,7 @@ def test_a_view_shown_after_a_report_takes_the_spare_opened_ahead(kernel: Kernel
 
 
 def test_a_view_that_fails_to_build_leaves_the_spare_for_the_next(kernel: KernelFrontend) -> None:
-    kernel.execute(SOURCE)
-    hub, _ = _hub(kernel)
-    _report(kernel, hub, {"kind": "modules", "page": "p1", "base": LAB})
-    spare = kernel.wait_for(lambda: _view_opens(kernel)[1:], what="the spare's open")[0]
+    _, _, spare = _spare_after_a_report(kernel)
     failed = kernel.submit("rx.view(None)")
     kernel.wait_for(lambda: kernel.idle(failed))
     [error] = [m for m in kernel.outputs(failed) if m["msg_type"] == "error"]
@@ -210,10 +216,7 @@ def test_a_view_that_fails_to_build_leaves_the_spare_for_the_next(kernel: Kernel
 def test_a_spare_naming_a_url_the_pages_no_longer_agree_on_is_closed(
     kernel: KernelFrontend,
 ) -> None:
-    kernel.execute(SOURCE)
-    hub, hub_state = _hub(kernel)
-    _report(kernel, hub, {"kind": "modules", "page": "p1", "base": LAB})
-    spare = kernel.wait_for(lambda: _view_opens(kernel)[1:], what="the spare's open")[0]
+    hub, hub_state, spare = _spare_after_a_report(kernel)
     assert kernel.frontend_state(spare)["_esm"].startswith(LAB)
     # A page on another origin could not import it: closed at its report, and a spare that
     # carries the text (which every page can import) opened instead.
@@ -228,10 +231,7 @@ def test_a_spare_naming_a_url_the_pages_no_longer_agree_on_is_closed(
 def test_a_spare_that_cannot_be_used_is_closed_when_a_view_is_shown(
     kernel: KernelFrontend,
 ) -> None:
-    kernel.execute(SOURCE)
-    hub, _ = _hub(kernel)
-    _report(kernel, hub, {"kind": "modules", "page": "p1", "base": LAB})
-    spare = kernel.wait_for(lambda: _view_opens(kernel)[1:], what="the spare's open")[0]
+    _, _, spare = _spare_after_a_report(kernel)
     # Its hub is gone (closed by hand): the next view opens its own model and a new hub.
     kernel.execute("rx._wire.outbox.OUTBOX.hub.close()")
     model_id, state = _shown(kernel, kernel.execute(SHOW))
@@ -240,10 +240,7 @@ def test_a_spare_that_cannot_be_used_is_closed_when_a_view_is_shown(
 
 
 def test_reset_closes_the_spare(kernel: KernelFrontend) -> None:
-    kernel.execute(SOURCE)
-    hub, _ = _hub(kernel)
-    _report(kernel, hub, {"kind": "modules", "page": "p1", "base": LAB})
-    spare = kernel.wait_for(lambda: _view_opens(kernel)[1:], what="the spare's open")[0]
+    _, _, spare = _spare_after_a_report(kernel)
     kernel.execute("from nbstate._settle import reset\nreset()")
     assert spare in _closed(kernel)
     assert kernel.value("rx._ui.view.SPARE.view is None") == "True"
