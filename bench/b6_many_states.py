@@ -157,16 +157,28 @@ WATCH_JS = """
 """
 
 
-def browser_runs(kinds: list[str], runs: int, n: int) -> dict[str, list[float]]:
+def browser_runs(
+    kinds: list[str], runs: int, n: int
+) -> tuple[dict[str, list[float]], dict[str, list[str]]]:
+    """Times from Ctrl+Enter to all rows, per kind; and, per kind, why runs gave no sample (the
+    page's first console error, or the rows it had drawn)."""
     import _lab as L
 
     from tests.browser import helpers as H
     from tests.browser.servers import write_notebook
 
     out: dict[str, list[float]] = {k: [] for k in kinds}
+    failed: dict[str, list[str]] = {k: [] for k in kinds}
+    errors: list[str] = []
     with L.lab_in_chromium("nbstate-b6-", lambda m: C.log("B6: " + m)) as (server, root, browser):
         page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
         page.set_default_timeout(120_000)
+
+        def on_console(m: Any) -> None:
+            if m.type == "error":
+                errors.append(m.text.splitlines()[0] if m.text else "(empty)")
+
+        page.on("console", on_console)
         for i in range(runs):
             for kind in kinds if i % 2 == 0 else kinds[::-1]:
                 name = f"b6_{kind}_{i}.ipynb"
@@ -182,6 +194,7 @@ def browser_runs(kinds: list[str], runs: int, n: int) -> dict[str, list[float]]:
                 cell = H.cells(page).nth(1)
                 cell.locator(".jp-InputPrompt").first.click()
                 page.evaluate(WATCH_JS, [1, n])
+                errors.clear()
                 t_start = time.time()
                 page.keyboard.press("Control+Enter")
                 try:
@@ -190,9 +203,11 @@ def browser_runs(kinds: list[str], runs: int, n: int) -> dict[str, list[float]]:
                     )
                 except Exception as exc:
                     rows = page.evaluate("() => window.__b6.rows")
+                    why = f"page error: {errors[0]}" if errors else f"{rows} rows drawn"
+                    failed[kind].append(why)
                     C.log(
                         f"B6: browser {kind} run {i + 1}/{runs}: not all rows in "
-                        f"180 s ({rows} rendered; {type(exc).__name__}); no sample"
+                        f"180 s ({rows} rendered; {type(exc).__name__}; {why}); no sample"
                     )
                     server.shutdown_kernels()
                     continue
@@ -202,7 +217,7 @@ def browser_runs(kinds: list[str], runs: int, n: int) -> dict[str, list[float]]:
                 C.log(f"B6: browser {kind} run {i + 1}/{runs}: {out[kind][-1]:.0f} ms")
                 H.wait_notebook_ready(page, 120_000)
                 server.shutdown_kernels()
-    return out
+    return out, failed
 
 
 # ----------------------------------------------------------------------------- main
@@ -215,7 +230,7 @@ def run(runs: int, n: int, browser: bool, kernel: bool = True) -> str:
         for kind in kinds if i % 2 == 0 else kinds[::-1]:
             C.log(f"B6: kernel {kind} run {i + 1}/{runs}")
             results[kind].append(kernel_run(kind, n))
-    seen = browser_runs(kinds, runs, n) if browser else {}
+    seen, failed = browser_runs(kinds, runs, n) if browser else ({}, {})
     base = results["ipywidgets"]
     base_s = C.median([r["seconds"] for r in base]) * 1000
     base_mem = C.median([r["rss"] for r in base]) / n
@@ -235,7 +250,8 @@ def run(runs: int, n: int, browser: bool, kernel: bool = True) -> str:
                 C.ratio(mem, base_mem),
                 f"{C.median([r['iopub'] for r in rs]):,.0f}",
                 f"{C.median([r['comms'] for r in rs]):,.0f}",
-                "-" if br is None else f"{br:,.0f} ({len(seen[kind])} runs)",
+                ("-" if br is None else f"{br:,.0f} ({len(seen[kind])} runs)")
+                + (f", {len(failed[kind])} failed" if failed.get(kind) else ""),
                 "-" if br is None else C.ratio(br, base_br),
             ]
         )
@@ -247,7 +263,7 @@ def run(runs: int, n: int, browser: bool, kernel: bool = True) -> str:
         "gc.collect()) divided by the number of rows.",
         "'iopub msgs': messages the client received while the cell ran (comm opens, comm "
         "messages, the display, status); 'comms open': comms open "
-        "in the kernel afterwards (nbstate: a state model, a view and the view's Layout per row; "
+        "in the kernel afterwards (nbstate: a state model and a view per row; "
         "ipywidgets: the HBox, two Labels and a Button, plus their Layout and Style models).",
     ]
     if browser:
@@ -255,6 +271,10 @@ def run(runs: int, n: int, browser: bool, kernel: bool = True) -> str:
             "'browser ms': JupyterLab in Chromium, from Ctrl+Enter to all rows' buttons in the "
             "DOM and the last row's text shown (a fresh kernel each run)."
         )
+        for kind in kinds:
+            for why in dict.fromkeys(failed.get(kind, [])):
+                k = failed[kind].count(why)
+                notes.append(f"{kind}: {k} browser run(s) drew no complete table in 180 s: {why}")
     else:
         notes.append("browser part skipped (--no-browser).")
     return C.table(
